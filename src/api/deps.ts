@@ -1,0 +1,10 @@
+import type { Db } from "../db/database.js";
+import type { EventStore } from "../eventstore/event-store.js";
+
+/** What handlers need from the outside world; passed in, never reached for as globals. */
+export interface Deps {
+  db: Db;
+  store: EventStore;
+  now(): Date;
+  newId(): string;
+}

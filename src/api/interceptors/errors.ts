@@ -1,0 +1,59 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
+import { DomainError, type ErrorKind } from "../../domain/errors.js";
+import { ClaimTakenError } from "../../eventstore/errors.js";
+import type { Logger } from "../../logger.js";
+
+const CODES: Record<ErrorKind, Code> = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
+  failed_precondition: Code.FailedPrecondition,
+  permission_denied: Code.PermissionDenied,
+  unauthenticated: Code.Unauthenticated,
+  resource_exhausted: Code.ResourceExhausted,
+};
+
+const CLAIM_REASONS: Record<string, [string, string]> = {
+  username: ["USER-username-taken", "Username is already taken in this organization"],
+  org_name: ["ORG-name-taken", "Organization name is already taken"],
+};
+
+function withReason(code: Code, id: string, text: string): ConnectError {
+  return new ConnectError(`${text} (${id})`, code, undefined, [{ desc: ErrorDetailSchema, value: { id, message: text } }]);
+}
+
+function isDatabaseDown(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === "ECONNREFUSED" || code === "57P01" || code === "08006" || code === "08001" || code === "ETIMEDOUT";
+}
+
+/** The one place where failures become protocol errors; every other layer just throws. */
+export function toConnectError(error: unknown, log: Logger, procedure: string): ConnectError {
+  if (error instanceof DomainError) {
+    log.warn("request refused", { procedure, reason: error.id });
+    return withReason(CODES[error.kind], error.id, error.message);
+  }
+  if (error instanceof ClaimTakenError) {
+    const [id, text] = CLAIM_REASONS[error.scope.split(":")[0]] ?? ["UNIQUE-taken", "Value is already taken"];
+    log.warn("request refused", { procedure, reason: id });
+    return withReason(Code.AlreadyExists, id, text);
+  }
+  if (error instanceof ConnectError) return error;
+  if (isDatabaseDown(error)) {
+    log.error("database unavailable", { procedure, cause: String(error) });
+    return withReason(Code.Unavailable, "DB-unavailable", "The database is not reachable, try again later");
+  }
+  log.error("request failed", { procedure, cause: error instanceof Error ? error.stack : String(error) });
+  return withReason(Code.Internal, "INTERNAL", "Internal error");
+}
+
+export function errorInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (error) {
+      throw toConnectError(error, log, `${req.service.typeName}/${req.method.name}`);
+    }
+  };
+}

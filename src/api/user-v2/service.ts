@@ -1,0 +1,18 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { UserService } from "../../../gen/zitadel/user/v2/user_service_pb.js";
+import type { Deps } from "../deps.js";
+import { addHumanUserV2 } from "./add-human-user.js";
+import { addPersonalAccessTokenV2 } from "./add-personal-access-token.js";
+import { createUserV2 } from "./create-user.js";
+import { getUserByIdV2 } from "./get-user-by-id.js";
+import { userLifecycleV2 } from "./lifecycle.js";
+
+export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserService>> {
+  return {
+    ...userLifecycleV2(deps),
+    addHumanUser: addHumanUserV2(deps),
+    createUser: createUserV2(deps),
+    getUserByID: getUserByIdV2(deps),
+    addPersonalAccessToken: addPersonalAccessTokenV2(deps),
+  };
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import type { LogLevel } from "./logger.js";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PGlite directory, or ":memory:"; also where admin.pat is written. */
+  dataDir: string;
+  databaseUrl?: string;
+  /** The first admin's token on first start (for automation); random otherwise. */
+  adminToken?: string;
+  tls?: { cert: Buffer; key: Buffer };
+  maxRequestBytes: number;
+  logLevel: LogLevel;
+}
+
+/** Configuration comes from the environment only; these names are relied on by operators' scripts. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
+  return {
+    port: Number(env.PORT ?? 8080),
+    host: env.HOST ?? "0.0.0.0",
+    dataDir: env.DATA_DIR ?? "./data",
+    databaseUrl: env.DATABASE_URL || undefined,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    tls,
+    maxRequestBytes: Number(env.MAX_REQUEST_BYTES ?? 4 * 1024 * 1024),
+    logLevel: (env.LOG_LEVEL as LogLevel | undefined) ?? "info",
+  };
+}

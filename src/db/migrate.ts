@@ -1,0 +1,21 @@
+import { type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Db } from "./database.js";
+import * as initial from "./migrations/0001-initial.js";
+
+const migrations: Record<string, Migration> = {
+  "0001-initial": initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Brings the schema up to date. Kysely takes a PostgreSQL advisory lock for the run, so several
+ * instances starting at once apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,89 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** Columns that are written as JSON text and read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface EventsTable {
+  position: Generated<number>;
+  transaction_id: Generated<string>;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: number;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  creator: string;
+  resource_owner: string;
+  created_at: Date;
+}
+
+export interface UniqueClaimsTable {
+  scope: string;
+  value: string;
+  aggregate_id: string;
+}
+
+/** Columns every read model row carries for `details`. */
+export interface DetailsColumns {
+  resource_owner: string;
+  sequence: number;
+  position: number;
+  creation_date: Date;
+  change_date: Date;
+}
+
+export interface UsersTable extends DetailsColumns {
+  id: string;
+  state: string;
+  type: string;
+  username: string;
+  given_name: string | null;
+  family_name: string | null;
+  nick_name: string | null;
+  display_name: string | null;
+  preferred_language: string | null;
+  gender: number | null;
+  email: string | null;
+  email_verified: boolean;
+  phone: string | null;
+  phone_verified: boolean;
+  password_change_required: boolean;
+  password_changed: Date | null;
+  machine_name: string | null;
+  machine_description: string | null;
+}
+
+export interface OrgsTable extends DetailsColumns {
+  id: string;
+  name: string;
+  state: string;
+  primary_domain: string;
+}
+
+export interface OrgMembersTable {
+  org_id: string;
+  user_id: string;
+  roles: Json<string[]>;
+}
+
+export interface InstanceMembersTable {
+  user_id: string;
+  roles: Json<string[]>;
+}
+
+export interface PersonalAccessTokensTable {
+  token_hash: string;
+  token_id: string;
+  user_id: string;
+  expiration: Date | null;
+  created_at: Date;
+}
+
+export interface Database {
+  events: EventsTable;
+  unique_claims: UniqueClaimsTable;
+  users_v1: UsersTable;
+  orgs_v1: OrgsTable;
+  org_members_v1: OrgMembersTable;
+  instance_members_v1: InstanceMembersTable;
+  personal_access_tokens_v1: PersonalAccessTokensTable;
+}

@@ -1,0 +1,224 @@
+import type { Db } from "../db/database.js";
+import { ClaimTakenError, ConcurrencyError, isUniqueViolation } from "./errors.js";
+import { applyProjection } from "./projection-writer.js";
+import type { Aggregate, ClaimOp, DomainEvent, ObjectDetails, Projection, StoredEvent } from "./types.js";
+
+/** An aggregate as a command sees it: folded state plus what the append needs to detect conflicts. */
+export interface LoadedAggregate<S> {
+  aggregate: Aggregate<S, any>;
+  id: string;
+  /** Folded history, plus the events this command has queued so far (decide again on it). */
+  state: S;
+  history: StoredEvent[];
+  /** Resource owner of the stream's first event; undefined for a new stream. */
+  resourceOwner: string | undefined;
+}
+
+/** Events queued by a command for one stream; `stored` is filled when the transaction commits. */
+export class PendingWrite {
+  readonly events: DomainEvent[] = [];
+  stored: StoredEvent[] = [];
+  constructor(
+    readonly target: LoadedAggregate<any>,
+    /** The state before the first queued event: unique claims are judged from here. */
+    readonly stateBefore: unknown,
+    readonly resourceOwner: string,
+  ) {}
+
+  /** Details of the object after the write (CONTRACT §2: on manipulation). */
+  details(): ObjectDetails {
+    const last = this.stored[this.stored.length - 1];
+    const first = this.target.history[0] ?? this.stored[0];
+    return {
+      sequence: last.sequence,
+      changeDate: last.createdAt,
+      creationDate: first.createdAt,
+      resourceOwner: this.resourceOwner,
+    };
+  }
+}
+
+/** One attempt of a command: loads aggregates and queues their new events. */
+export class CommandSession {
+  readonly writes: PendingWrite[] = [];
+  constructor(private readonly store: EventStore) {}
+
+  async load<S>(aggregate: Aggregate<S, any>, id: string): Promise<LoadedAggregate<S>> {
+    const history = await this.store.readStream(aggregate.type, id);
+    let state = aggregate.initialState();
+    for (const event of history) state = aggregate.evolve(state, event);
+    return { aggregate, id, state, history, resourceOwner: history[0]?.resourceOwner };
+  }
+
+  /**
+   * Queues events for the aggregate and folds them into `target.state`, so a command can decide again
+   * on the result. `resourceOwner` is required for a new stream.
+   */
+  append<S>(target: LoadedAggregate<S>, events: DomainEvent[], resourceOwner?: string): PendingWrite {
+    let write = this.writes.find((w) => w.target === target);
+    if (!write) {
+      const owner = target.resourceOwner ?? resourceOwner;
+      if (!owner) throw new Error(`a new ${target.aggregate.type} stream needs a resource owner`);
+      write = new PendingWrite(target, target.state, owner);
+      this.writes.push(write);
+    }
+    for (const event of events) {
+      const provisional = {
+        ...event,
+        aggregateType: target.aggregate.type,
+        aggregateId: target.id,
+        sequence: target.history.length + write.events.length + 1,
+        position: 0,
+        createdAt: new Date(),
+        creator: "",
+        resourceOwner: write.resourceOwner,
+      };
+      write.events.push(event);
+      target.state = target.aggregate.evolve(target.state, provisional);
+    }
+    return write;
+  }
+}
+
+export interface CommandContext {
+  /** Id of the acting user, recorded on every event. */
+  creator: string;
+}
+
+const MAX_ATTEMPTS = 8;
+
+export class EventStore {
+  constructor(
+    readonly db: Db,
+    private readonly projections: readonly Projection[],
+    private readonly now: () => Date,
+  ) {}
+
+  async readStream(aggregateType: string, aggregateId: string): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .select(["position", "sequence", "type", "payload", "creator", "resource_owner", "created_at"])
+      .where("aggregate_type", "=", aggregateType)
+      .where("aggregate_id", "=", aggregateId)
+      .orderBy("sequence")
+      .execute();
+    return rows.map((row) => ({
+      type: row.type,
+      data: row.payload,
+      aggregateType,
+      aggregateId,
+      sequence: row.sequence,
+      position: Number(row.position),
+      createdAt: row.created_at,
+      creator: row.creator,
+      resourceOwner: row.resource_owner,
+    }));
+  }
+
+  /**
+   * Runs a command: `work` loads aggregates, decides and queues events; then everything queued is
+   * appended in ONE transaction with its unique claims and inline projections. If another command
+   * appended to one of the streams first, `work` runs again on the fresh state, so its rules are
+   * checked against what is really there.
+   */
+  async run<T>(context: CommandContext, work: (session: CommandSession) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const session = new CommandSession(this);
+      const result = await work(session);
+      try {
+        await this.commit(session.writes, context);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async commit(writes: PendingWrite[], context: CommandContext): Promise<void> {
+    const nonEmpty = writes.filter((w) => w.events.length > 0);
+    if (nonEmpty.length === 0) return;
+    const createdAt = this.now();
+
+    await this.db.transaction().execute(async (trx) => {
+      // 1. Append. The unique (aggregate, sequence) constraint is the expected-version check: a
+      //    concurrent append to the same stream makes this insert fail (or wait, then fail).
+      const rows = nonEmpty.flatMap((write) =>
+        write.events.map((event, i) => ({
+          aggregate_type: write.target.aggregate.type,
+          aggregate_id: write.target.id,
+          sequence: write.target.history.length + i + 1,
+          type: event.type,
+          payload: JSON.stringify(event.data),
+          creator: context.creator,
+          resource_owner: write.resourceOwner,
+          created_at: createdAt,
+        })),
+      );
+      let positions: { position: number }[];
+      try {
+        positions = await trx.insertInto("events").values(rows).returning("position").execute();
+      } catch (error) {
+        if (isUniqueViolation(error, "events_stream_sequence")) {
+          throw new ConcurrencyError(nonEmpty.map((w) => `${w.target.aggregate.type}/${w.target.id}`).join(","));
+        }
+        throw error;
+      }
+      let next = 0;
+      for (const write of nonEmpty) {
+        write.stored = write.events.map((event, i) => ({
+          ...event,
+          aggregateType: write.target.aggregate.type,
+          aggregateId: write.target.id,
+          sequence: write.target.history.length + i + 1,
+          position: Number(positions[next++].position),
+          createdAt,
+          creator: context.creator,
+          resourceOwner: write.resourceOwner,
+        }));
+      }
+
+      // 2. Unique claims, in the same transaction as the events that take or free them.
+      for (const write of nonEmpty) {
+        for (const claim of claimsOf(write)) {
+          if (claim.op === "release") {
+            await trx
+              .deleteFrom("unique_claims")
+              .where("scope", "=", claim.scope)
+              .where("value", "=", claim.value)
+              .where("aggregate_id", "=", write.target.id)
+              .execute();
+            continue;
+          }
+          const taken = await trx
+            .insertInto("unique_claims")
+            .values({ scope: claim.scope, value: claim.value, aggregate_id: write.target.id })
+            .onConflict((oc) => oc.doNothing())
+            .returning("scope")
+            .execute();
+          if (taken.length === 0) throw new ClaimTakenError(claim.scope, claim.value);
+        }
+      }
+
+      // 3. Inline projections: a read right after the command sees its effect.
+      for (const write of nonEmpty) {
+        const after = [...write.target.history, ...write.stored];
+        for (const projection of this.projections) {
+          if (projection.aggregateType !== write.target.aggregate.type) continue;
+          await applyProjection(trx, projection, write.target.history, after);
+        }
+      }
+    });
+  }
+}
+
+function claimsOf(write: PendingWrite): ClaimOp[] {
+  const { aggregate } = write.target;
+  if (!aggregate.claims) return [];
+  const claims: ClaimOp[] = [];
+  let state = write.stateBefore;
+  for (const event of write.stored) {
+    claims.push(...aggregate.claims(event, state));
+    state = aggregate.evolve(state, event);
+  }
+  return claims;
+}

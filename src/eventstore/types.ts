@@ -1,0 +1,53 @@
+/** An event as a decider emits it: a stable type name and a JSON payload. */
+export interface DomainEvent<T extends string = string, D extends object = object> {
+  type: T;
+  data: D;
+}
+
+/** An event as the log holds it. */
+export type StoredEvent<E extends DomainEvent = DomainEvent> = E & {
+  aggregateType: string;
+  aggregateId: string;
+  /** Position in its aggregate's stream, from 1. */
+  sequence: number;
+  /** Global position in the log. */
+  position: number;
+  createdAt: Date;
+  creator: string;
+  resourceOwner: string;
+};
+
+/** A uniqueness the events of an aggregate hold, e.g. a username in an organization. */
+export interface ClaimOp {
+  op: "claim" | "release";
+  scope: string;
+  value: string;
+}
+
+/** What the event store needs to know of an aggregate: how to fold its events and what they claim. */
+export interface Aggregate<S, E extends DomainEvent> {
+  type: string;
+  initialState(): S;
+  evolve(state: S, event: StoredEvent<E>): S;
+  /** Unique values an event claims or releases, given the state before it. */
+  claims?(event: StoredEvent<E>, state: S): ClaimOp[];
+}
+
+/**
+ * A read model table whose rows are a pure function of ONE aggregate's history. Inline updates diff the
+ * rows before and after an append; a rebuild folds every stream. Both use `rows`, so they cannot disagree.
+ */
+export interface Projection {
+  table: string;
+  aggregateType: string;
+  primaryKey: readonly string[];
+  rows(stream: readonly StoredEvent[]): Record<string, unknown>[];
+}
+
+/** The `details` of CONTRACT §2: the state of one object after a command or as a read model holds it. */
+export interface ObjectDetails {
+  sequence: number;
+  changeDate: Date;
+  creationDate: Date;
+  resourceOwner: string;
+}

@@ -1,0 +1,250 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
+import type { ConnectRouter, ContextValues, Interceptor } from "@connectrpc/connect";
+import { fromJson, getOption, hasOption, ScalarType, toJson } from "@bufbuild/protobuf";
+import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
+import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
+import type { HttpRule } from "../../gen/google/api/http_pb.js";
+import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { PathMatcher } from "./path-template.js";
+import { connectCodeToHttpStatus, restErrorBody } from "./rest-errors.js";
+
+export interface RestGatewayOptions {
+  services: DescService[];
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  /** service typeName -> path prefix, e.g. {"zitadel.management.v1.ManagementService": "/management/v1"} */
+  prefixes?: Record<string, string>;
+  registry: Registry;
+  /** request body limit, default 4 MiB */
+  readMaxBytes?: number;
+  contextValues?: (req: http.IncomingMessage) => ContextValues;
+}
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+interface Binding {
+  method: DescMethodUnary;
+  /** "none": no body rule, "all": body "*", else the field path the body fills */
+  body: "none" | "all" | DescField[];
+  responseField: DescField | undefined;
+  successCode: number;
+}
+
+// hop-by-hop headers, plus framing headers the in-process Connect call sets itself
+const hopByHop = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
+  "trailer", "transfer-encoding", "upgrade", "http2-settings", "host", "expect", "content-length", "content-type",
+  "content-encoding", "accept-encoding"]);
+
+class RestError extends ConnectError {
+  constructor(message: string, code: Code, readonly status: number = connectCodeToHttpStatus(code)) {
+    super(message, code);
+  }
+}
+
+/** Finds a field by proto name or JSON name. */
+function findField(desc: DescMessage, name: string): DescField | undefined {
+  return desc.fields.find((f) => f.name === name) ?? desc.fields.find((f) => f.jsonName === name);
+}
+
+/** Resolves a dotted field path; every field but the last must be a singular message. */
+function resolvePath(desc: DescMessage, path: string): DescField[] | undefined {
+  const fields: DescField[] = [];
+  let cur: DescMessage | undefined = desc;
+  for (const name of path.split(".")) {
+    const f: DescField | undefined = cur ? findField(cur, name) : undefined;
+    if (!f) return undefined;
+    fields.push(f);
+    cur = f.fieldKind === "message" ? f.message : undefined;
+  }
+  return fields;
+}
+
+/** Sets a value in the JSON request object under the field's JSON name, dropping any proto-name alias. */
+function setJson(root: JsonObject, fields: DescField[], value: JsonValue): void {
+  let obj = root;
+  fields.forEach((f, i) => {
+    const existing = obj[f.jsonName] ?? obj[f.name];
+    delete obj[f.name];
+    if (i === fields.length - 1) {
+      obj[f.jsonName] = value;
+      return;
+    }
+    const next = existing !== null && typeof existing === "object" && !Array.isArray(existing) ? existing : {};
+    obj[f.jsonName] = next;
+    obj = next;
+  });
+}
+
+/** Converts a path or query string to the JSON form fromJson expects for the field. */
+function textToJson(field: DescField, text: string): JsonValue {
+  const isEnum = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
+  if (isEnum) return /^-?\d+$/.test(text) ? Number(text) : text;
+  const isBool = field.scalar === ScalarType.BOOL ||
+    (field.fieldKind === "message" && field.message.typeName === "google.protobuf.BoolValue");
+  if (isBool && (text === "true" || text === "false")) return text === "true";
+  return text;
+}
+
+function buildRequest(b: Binding, bodyText: string | undefined, query: URLSearchParams, vars: { fieldPath: string; value: string }[], registry: Registry) {
+  const input = b.method.input;
+  let root: JsonObject = {};
+  if (b.body !== "all") {
+    for (const key of new Set(query.keys())) {
+      const fields = resolvePath(input, key);
+      // grpc-gateway ignores query parameters that name no field
+      if (!fields) continue;
+      const leaf = fields[fields.length - 1];
+      const values = query.getAll(key).map((v) => textToJson(leaf, v));
+      setJson(root, fields, leaf.fieldKind === "list" ? values : values[values.length - 1]);
+    }
+  }
+  if (b.body !== "none" && bodyText !== undefined && bodyText.trim() !== "") {
+    let parsed: JsonValue;
+    try {
+      parsed = JSON.parse(bodyText) as JsonValue;
+    } catch (e) {
+      throw new RestError(`invalid JSON body: ${(e as Error).message}`, Code.InvalidArgument);
+    }
+    if (b.body === "all") {
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new RestError("request body must be a JSON object", Code.InvalidArgument);
+      }
+      root = parsed;
+    } else {
+      setJson(root, b.body, parsed);
+    }
+  }
+  for (const v of vars) {
+    const fields = resolvePath(input, v.fieldPath)!;
+    setJson(root, fields, textToJson(fields[fields.length - 1], v.value));
+  }
+  try {
+    return fromJson(input, root, { registry, ignoreUnknownFields: false });
+  } catch (e) {
+    throw new RestError((e as Error).message, Code.InvalidArgument);
+  }
+}
+
+/** Reads the body up to `limit` bytes; beyond that it stops reading and throws (413). */
+function readBody(req: Req, limit: number): Promise<string> {
+  const tooLarge = () => new RestError(`request body larger than ${limit} bytes`, Code.ResourceExhausted, 413);
+  if (Number(req.headers["content-length"]) > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+  });
+}
+
+function forwardHeaders(req: Req): Headers {
+  const out = new Headers();
+  const listed = String(req.headers["connection"] ?? "").toLowerCase().split(",").map((s) => s.trim());
+  for (const [name, value] of Object.entries(req.headers)) {
+    const key = name.toLowerCase();
+    if (value === undefined || key.startsWith(":") || key.startsWith("connect-") || hopByHop.has(key) || listed.includes(key)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) out.append(key, v);
+  }
+  return out;
+}
+
+function send(req: Req, res: Res, status: number, body: JsonValue, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  const h: Record<string, string | number> = { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) };
+  // the rest of an oversized body is never read, so the HTTP/1.1 connection cannot be reused
+  if (status === 413 && req.httpVersionMajor < 2) h["connection"] = "close";
+  (res as http.ServerResponse).writeHead(status, h);
+  res.end(text);
+}
+
+function matchRoute(matcher: PathMatcher<Binding>, method: string, path: string) {
+  try {
+    return matcher.match(method, path);
+  } catch {
+    throw new RestError("malformed percent-encoding in path", Code.InvalidArgument);
+  }
+}
+
+const isUnary = (m: DescMethod): m is DescMethodUnary => m.methodKind === "unary";
+
+function patternOf(rule: HttpRule): { verb: string; path: string } | undefined {
+  const p = rule.pattern;
+  if (p.case === undefined) return undefined;
+  if (p.case === "custom") return { verb: p.value.kind, path: p.value.path };
+  return { verb: p.case, path: p.value };
+}
+
+/** Returns a node http handler; it answers every request (404/405 when no binding matches). */
+export function createRestGateway(o: RestGatewayOptions) {
+  const readMaxBytes = o.readMaxBytes ?? 4 * 1024 * 1024;
+  const callValues = new AsyncLocalStorage<ContextValues>();
+  const routes = (router: ConnectRouter) => {
+    o.routes(router);
+    // the in-memory transport drops per-call context values; hand them to the handlers from the call's async context
+    router.handlers.forEach((h, i) => {
+      router.handlers[i] = Object.assign((req: Parameters<typeof h>[0]) => h({ ...req, contextValues: callValues.getStore() ?? req.contextValues }), h);
+    });
+  };
+  const transport = createRouterTransport(routes, { router: { interceptors: o.interceptors } });
+
+  const matcher = new PathMatcher<Binding>();
+  for (const service of o.services) {
+    const prefix = (o.prefixes?.[service.typeName] ?? "").replace(/\/$/, "");
+    for (const method of service.methods) {
+      // streaming RPCs have no REST mapping here
+      if (!isUnary(method) || !hasOption(method, httpOption)) continue;
+      const rule = getOption(method, httpOption);
+      const successCode = getOption(method, zitadelOptions).httpResponse?.successCode || 200;
+      for (const r of [rule, ...rule.additionalBindings]) {
+        const pattern = patternOf(r);
+        if (!pattern) continue;
+        const bodyFields = r.body === "" || r.body === "*" ? [] : resolvePath(method.input, r.body);
+        const responseField = r.responseBody === "" ? undefined : findField(method.output, r.responseBody);
+        if (!bodyFields || (r.responseBody !== "" && !responseField)) {
+          throw new Error(`${method.parent.typeName}.${method.name}: http rule names an unknown field`);
+        }
+        const body = r.body === "" ? "none" : r.body === "*" ? "all" : bodyFields;
+        matcher.add(pattern.verb, prefix + pattern.path, { method, body, responseField, successCode });
+      }
+    }
+  }
+
+  return async (req: Req, res: Res): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? "/", "http://gateway");
+      const found = matchRoute(matcher, req.method ?? "GET", url.pathname);
+      if (found.kind === "not-found") throw new RestError("Not Found", Code.NotFound);
+      if (found.kind === "method-not-allowed") {
+        const err = new RestError("Method Not Allowed", Code.Unimplemented, 405);
+        return send(req, res, 405, restErrorBody(err, o.registry), { allow: found.allow.join(", ") });
+      }
+      const b = found.value;
+      const bodyText = b.body === "none" ? undefined : await readBody(req, readMaxBytes);
+      const input = buildRequest(b, bodyText, url.searchParams, found.variables, o.registry);
+      const abort = new AbortController();
+      res.once("close", () => abort.abort());
+      const values = o.contextValues?.(req as http.IncomingMessage);
+      const call = () => transport.unary(b.method, abort.signal, undefined, forwardHeaders(req), input, values);
+      const response = values ? await callValues.run(values, call) : await call();
+      const json = toJson(b.method.output, response.message, { registry: o.registry, alwaysEmitImplicit: false });
+      send(req, res, b.successCode, b.responseField ? ((json as JsonObject)[b.responseField.jsonName] ?? null) : json);
+    } catch (e) {
+      const err = ConnectError.from(e);
+      const status = e instanceof RestError ? e.status : connectCodeToHttpStatus(err.code);
+      if (res.headersSent) return void res.end();
+      send(req, res, status, restErrorBody(err, o.registry));
+    }
+  };
+}

@@ -1,0 +1,13 @@
+import type { Projection } from "../eventstore/types.js";
+import { instanceMembersProjection, orgMembersProjection, personalAccessTokensProjection } from "./access/projections.js";
+import { orgsProjection } from "./orgs/projection.js";
+import { usersProjection } from "./users/projection.js";
+
+/** Every read model, updated inline by the event store and rebuilt by `npm run projections:rebuild`. */
+export const projections: readonly Projection[] = [
+  usersProjection,
+  orgsProjection,
+  orgMembersProjection,
+  instanceMembersProjection,
+  personalAccessTokensProjection,
+];

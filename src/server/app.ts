@@ -1,0 +1,119 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRegistry } from "@bufbuild/protobuf";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { sql } from "kysely";
+import { authInterceptor } from "../api/interceptors/auth.js";
+import { errorInterceptor } from "../api/interceptors/errors.js";
+import { restPrefixes, routes, services } from "../api/routes.js";
+import type { Deps } from "../api/deps.js";
+import type { Config } from "../config.js";
+import { migrateToLatest } from "../db/migrate.js";
+import { type OpenDatabase, openDatabase } from "../db/database.js";
+import { EventStore } from "../eventstore/event-store.js";
+import { createRestGateway } from "../gateway/rest-gateway.js";
+import { createIdGenerator } from "../ids.js";
+import { createLogger, type Logger } from "../logger.js";
+import { projections } from "../projections/registry.js";
+import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { bootstrapInstance } from "./bootstrap.js";
+import { listen, type RequestHandler } from "./listen.js";
+
+export interface App {
+  url: string;
+  port: number;
+  /** The bootstrap admin's token when this start created the instance. */
+  adminToken?: string;
+  database: OpenDatabase;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  now?: () => Date;
+  log?: Logger;
+}
+
+/** Wires config, database, store, handlers and the one port together. Nothing else constructs these. */
+export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const now = overrides.now ?? (() => new Date());
+  let ready = false;
+  let serve: RequestHandler = (req, res) => {
+    res.statusCode = 503;
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
+  };
+  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls });
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  const store = new EventStore(database.db, projections, now);
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator() };
+
+  const boot = await bootstrapInstance(store, { newId: deps.newId, now, adminToken: config.adminToken });
+  if (boot.admin) announceAdmin(config, boot.admin.token, log);
+
+  const isReady = async () => {
+    try {
+      await sql`select 1`.execute(database.db);
+      return ready;
+    } catch {
+      return false;
+    }
+  };
+  const interceptors = [errorInterceptor(log), authInterceptor(deps)];
+  const serviceRoutes = routes(deps, isReady);
+  const gateway = createRestGateway({
+    services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
+    routes: serviceRoutes,
+    interceptors,
+    prefixes: restPrefixes,
+    registry: createRegistry(ErrorDetailSchema),
+    readMaxBytes: config.maxRequestBytes,
+  });
+  const connect = connectNodeAdapter({
+    routes: serviceRoutes,
+    interceptors,
+    readMaxBytes: config.maxRequestBytes,
+    fallback: (req, res) => {
+      if (req.url === "/healthz" && req.method === "GET") {
+        void isReady().then((ok) => {
+          res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ status: ok ? "SERVING" : "NOT_SERVING" }));
+        });
+        return;
+      }
+      void gateway(req as never, res as never);
+    },
+  });
+  serve = connect as RequestHandler;
+  ready = true;
+  log.info("listening", { url: server.url, database: database.kind });
+
+  return {
+    url: server.url,
+    port: server.port,
+    adminToken: boot.admin?.token,
+    database,
+    async close() {
+      ready = false;
+      await server.close();
+      await database.close();
+    },
+  };
+}
+
+function announceAdmin(config: Config, token: string, log: Logger): void {
+  if (config.adminToken) {
+    log.info("first start: admin created with the token from ADMIN_TOKEN");
+    return;
+  }
+  if (config.dataDir === ":memory:") {
+    log.info("first start: admin token (throwaway database, not written to disk)", { token });
+    return;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const path = join(config.dataDir, "admin.pat");
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  log.info("first start: admin personal access token written", { path });
+}

@@ -1,0 +1,190 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import tls from "node:tls";
+
+export type RequestHandler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface ListenOptions {
+  handler: RequestHandler;
+  /** 0 = ephemeral */
+  port: number;
+  host: string;
+  /** PEM; when given, serve TLS with ALPN h2 + http/1.1. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Slowloris protection: time allowed to complete request headers (HTTP/1.1) or to send the first bytes. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time allowed to receive a whole HTTP/1.1 request. Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Default 16 KiB. */
+  maxHeaderSize?: number;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  /** Stop accepting, let in-flight requests finish (HTTP/2 sessions get GOAWAY, idle keep-alive sockets are closed), destroy what is left after graceMs. Resolves when everything is closed. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const PREFACE = Buffer.from("PRI ", "latin1");
+const noop = () => {};
+
+export async function listen(options: ListenOptions): Promise<RunningServer> {
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  let headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // node's http server throws if headersTimeout > requestTimeout.
+  if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
+  const maxHeaderSize = options.maxHeaderSize ?? 16 * 1024;
+
+  let closing = false;
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const sniffing = new Set<net.Socket>();
+
+  const onRequest = (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ) => {
+    if (res instanceof http.ServerResponse) {
+      if (closing) res.setHeader("Connection", "close");
+      // A keep-alive socket only becomes idle after its response; close it then rather than at the grace deadline.
+      res.once("close", () => {
+        if (closing) setImmediate(() => h1.closeIdleConnections());
+      });
+    }
+    options.handler(req, res);
+  };
+
+  const h1 = http.createServer(
+    {
+      maxHeaderSize,
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeout / 4))),
+    },
+    onRequest,
+  );
+  // This server never listen()s itself; node starts connection tracking (which enforces headersTimeout /
+  // requestTimeout and makes closeIdleConnections work) on its "listening" event.
+  h1.emit("listening");
+
+  const h2 = http2.createServer({ settings: { maxHeaderListSize: maxHeaderSize } }, onRequest);
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.on("error", noop);
+    session.once("close", () => sessions.delete(session));
+    if (closing) session.close();
+  });
+  h2.on("sessionError", noop);
+
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("error", noop);
+    socket.once("close", () => sockets.delete(socket));
+  };
+
+  // Prior-knowledge h2c and HTTP/1.1 share the port, so look at the first bytes to tell them apart.
+  const sniff = (socket: net.Socket) => {
+    track(socket);
+    sniffing.add(socket);
+    let head: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => onEnd(), headersTimeout || 10_000);
+    const stop = () => {
+      clearTimeout(timer);
+      sniffing.delete(socket);
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("close", stop);
+    };
+    const onEnd = () => {
+      stop();
+      socket.destroy();
+    };
+    const onData = (chunk: Buffer) => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, PREFACE.length);
+      const isH2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (isH2 && n < PREFACE.length) return;
+      stop();
+      socket.pause();
+      // Both servers take over the socket's native handle, so the bytes already read must be handed over:
+      // the http2 session drains the socket's readable buffer on creation (unshift works), while the http1
+      // parser ignores that buffer but does listen for "data" events.
+      if (isH2) {
+        socket.unshift(head);
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.emit("data", head);
+      }
+    };
+    socket.on("data", onData);
+    socket.once("end", onEnd);
+    socket.once("close", stop);
+  };
+
+  let server: net.Server;
+  if (options.tls) {
+    const tlsServer = tls.createServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ALPNProtocols: ["h2", "http/1.1"],
+      handshakeTimeout: headersTimeout || 10_000,
+    });
+    tlsServer.on("connection", (raw: net.Socket) => track(raw));
+    tlsServer.on("tlsClientError", noop);
+    tlsServer.on("secureConnection", (socket: tls.TLSSocket) => {
+      track(socket);
+      if (closing) socket.destroy();
+      else if (socket.alpnProtocol === "h2") h2.emit("connection", socket);
+      else h1.emit("connection", socket);
+    });
+    server = tlsServer;
+  } else {
+    server = net.createServer(sniff);
+  }
+  server.on("error", noop);
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.listen(options.port, options.host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+
+  const port = (server.address() as net.AddressInfo).port;
+  const host =
+    options.host === "0.0.0.0" || options.host === "::" || options.host === ""
+      ? "127.0.0.1"
+      : net.isIPv6(options.host)
+        ? `[${options.host}]`
+        : options.host;
+
+  let closed: Promise<void> | undefined;
+  const close = (graceMs = 10_000): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      const drained = new Promise<void>((r) => server.close(() => r()));
+      for (const socket of sniffing) socket.destroy();
+      for (const session of sessions) session.close();
+      h1.close();
+      const force = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
+      }, graceMs);
+      void drained.then(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    return closed;
+  };
+
+  return { port, url: `${options.tls ? "https" : "http"}://${host}:${port}`, close };
+}

@@ -1,0 +1,117 @@
+import * as grpc from "@grpc/grpc-js";
+import { create, type DescMethodUnary, type DescService, fromBinary, type MessageInitShape, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { decodeStatus } from "./grpc-status.js";
+
+/** The RPC protocols every method is tested over; REST is exercised with `rest()` by path. */
+export const rpcProtocols = ["grpc", "grpc-web", "connect-json", "connect-proto"] as const;
+export type RpcProtocol = (typeof rpcProtocols)[number];
+
+export type RpcResult<O> =
+  | { ok: true; message: O }
+  | { ok: false; code: Code; reason: string | undefined; text: string };
+
+/** One client per protocol, all on the same port. */
+export class Clients {
+  private readonly grpcClients = new Map<string, grpc.Client>();
+  private readonly transports: Record<Exclude<RpcProtocol, "grpc">, Transport>;
+
+  constructor(readonly baseUrl: string) {
+    this.transports = {
+      "grpc-web": createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }),
+      "connect-json": createConnectTransport({ baseUrl, httpVersion: "1.1" }),
+      "connect-proto": createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: true }),
+    };
+  }
+
+  /** Calls `service.method` over `protocol` with a bearer token; errors come back as values. */
+  async call<S extends DescService, M extends keyof S["method"] & string>(
+    protocol: RpcProtocol,
+    service: S,
+    method: M,
+    request: S["method"][M] extends DescMethodUnary<infer I, any> ? MessageInitShape<I> : never,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<RpcResult<S["method"][M] extends DescMethodUnary<any, infer O> ? MessageShape<O> : never>> {
+    const desc = service.method[method] as DescMethodUnary;
+    const allHeaders = { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    if (protocol === "grpc") return this.callGrpc(service, desc, request, allHeaders) as never;
+    const client = createClient(service, this.transports[protocol]) as any;
+    try {
+      return { ok: true, message: await client[desc.localName](request, { headers: allHeaders }) };
+    } catch (error) {
+      const e = ConnectError.from(error);
+      return { ok: false, code: e.code, reason: e.findDetails(ErrorDetailSchema)[0]?.id, text: e.rawMessage };
+    }
+  }
+
+  private callGrpc(service: DescService, method: DescMethodUnary, request: object, headers: Record<string, string>) {
+    let client = this.grpcClients.get(service.typeName);
+    if (!client) {
+      const definition = Object.fromEntries(
+        service.methods.map((m) => [
+          m.name,
+          {
+            path: `/${service.typeName}/${m.name}`,
+            requestStream: false,
+            responseStream: false,
+            requestSerialize: (msg: any) => Buffer.from(toBinary(m.input, msg)),
+            requestDeserialize: (buf: Buffer) => fromBinary(m.input, buf),
+            responseSerialize: (msg: any) => Buffer.from(toBinary(m.output, msg)),
+            responseDeserialize: (buf: Buffer) => fromBinary(m.output, buf),
+          },
+        ]),
+      );
+      const Ctor = grpc.makeGenericClientConstructor(definition as grpc.ServiceDefinition, service.name);
+      client = new Ctor(new URL(this.baseUrl).host, grpc.credentials.createInsecure());
+      this.grpcClients.set(service.typeName, client);
+    }
+    const metadata = new grpc.Metadata();
+    for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
+    return new Promise<RpcResult<unknown>>((resolve) => {
+      (client as any)[method.name](create(method.input, request as never), metadata, (err: grpc.ServiceError | null, res: unknown) => {
+        if (!err) return resolve({ ok: true, message: res });
+        const bin = err.metadata?.get("grpc-status-details-bin")[0];
+        const status = bin ? decodeStatus(bin as Buffer) : undefined;
+        const detail = status?.details.find((d) => d.typeUrl.endsWith("zitadel.v1.ErrorDetail"));
+        resolve({
+          ok: false,
+          code: err.code as number as Code,
+          reason: detail ? fromBinary(ErrorDetailSchema, detail.value).id : undefined,
+          text: err.details,
+        });
+      });
+    });
+  }
+
+  close(): void {
+    for (const client of this.grpcClients.values()) client.close();
+  }
+}
+
+export interface RestResult {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** Plain JSON over HTTP/1.1, as curl would send it. */
+export async function rest(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<RestResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+export function expectOk<O>(result: RpcResult<O>): O {
+  if (!result.ok) throw new Error(`expected success, got ${Code[result.code]}: ${result.text}`);
+  return result.message;
+}

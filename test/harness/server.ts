@@ -1,0 +1,40 @@
+import type { Config } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { type App, type AppOverrides, startApp } from "../../src/server/app.js";
+import { createScratchDatabase, type DatabaseKind } from "./databases.js";
+
+export interface TestServer {
+  app: App;
+  url: string;
+  /** The bootstrap admin's token (IAM_OWNER). */
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server on an ephemeral port against a fresh, empty database of the given kind. */
+export async function startTestServer(kind: DatabaseKind, overrides: AppOverrides = {}, config: Partial<Config> = {}): Promise<TestServer> {
+  const scratch = kind === "postgres" ? await createScratchDatabase() : undefined;
+  const app = await startApp(
+    {
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: ":memory:",
+      databaseUrl: scratch?.url,
+      adminToken: undefined,
+      maxRequestBytes: 4 * 1024 * 1024,
+      logLevel: process.env.TEST_LOG_LEVEL === "info" ? "info" : "silent",
+      ...config,
+    },
+    { log: createLogger("silent"), ...overrides },
+  );
+  if (!app.adminToken) throw new Error("a fresh database must bootstrap an admin");
+  return {
+    app,
+    url: app.url,
+    adminToken: app.adminToken,
+    async stop() {
+      await app.close();
+      await scratch?.drop();
+    },
+  };
+}
