@@ -8,6 +8,8 @@ export interface TestServer {
   url: string;
   /** The bootstrap admin's token (IAM_OWNER). */
   adminToken: string;
+  /** The scratch PostgreSQL database's URL; undefined on PGlite. */
+  databaseUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startTestServer(kind: DatabaseKind, overrides: AppOverride
     app,
     url: app.url,
     adminToken: app.adminToken,
+    databaseUrl: scratch?.url,
     async stop() {
       await app.close();
       await scratch?.drop();
