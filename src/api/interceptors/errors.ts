@@ -1,7 +1,7 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
 import { DomainError, type ErrorKind } from "../../domain/errors.js";
-import { ClaimTakenError } from "../../eventstore/errors.js";
+import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
 import type { Logger } from "../../logger.js";
 
 const CODES: Record<ErrorKind, Code> = {
@@ -38,6 +38,11 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
     const [id, text] = CLAIM_REASONS[error.scope.split(":")[0]] ?? ["UNIQUE-taken", "Value is already taken"];
     log.warn("request refused", { procedure, reason: id });
     return withReason(Code.AlreadyExists, id, text);
+  }
+  if (error instanceof ConcurrencyError) {
+    // Only after every retry lost the race: the client may simply try again.
+    log.warn("request aborted by contention", { procedure, stream: error.stream });
+    return withReason(Code.Aborted, "EVENTSTORE-contention", "Too many concurrent changes to the same object, try again");
   }
   if (error instanceof ConnectError) return error;
   if (isDatabaseDown(error)) {
