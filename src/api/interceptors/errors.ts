@@ -23,9 +23,13 @@ function withReason(code: Code, id: string, text: string): ConnectError {
   return new ConnectError(`${text} (${id})`, code, undefined, [{ desc: ErrorDetailSchema, value: { id, message: text } }]);
 }
 
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "53300"]);
+
+/** Connection-level failures (SQLSTATE class 08, server shutdown, socket errors) mean "try again later". */
 function isDatabaseDown(error: unknown): boolean {
-  const code = (error as { code?: string } | undefined)?.code;
-  return code === "ECONNREFUSED" || code === "57P01" || code === "08006" || code === "08001" || code === "ETIMEDOUT";
+  const e = error as { code?: string; message?: string } | undefined;
+  if (e?.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith("08"))) return true;
+  return /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(e?.message ?? "");
 }
 
 /** The one place where failures become protocol errors; every other layer just throws. */
