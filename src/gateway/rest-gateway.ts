@@ -3,12 +3,14 @@ import type * as http2 from "node:http2";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import type { ConnectRouter, ContextValues, Interceptor } from "@connectrpc/connect";
+import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { fromJson, getOption, hasOption, ScalarType, toJson } from "@bufbuild/protobuf";
-import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
+import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobuf";
+import type { JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
-import { PathMatcher } from "./path-template.js";
+import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
 import { connectCodeToHttpStatus, restErrorBody } from "./rest-errors.js";
 
 export interface RestGatewayOptions {
@@ -18,13 +20,13 @@ export interface RestGatewayOptions {
   /** service typeName -> path prefix, e.g. {"zitadel.management.v1.ManagementService": "/management/v1"} */
   prefixes?: Record<string, string>;
   registry: Registry;
-  /** request body limit, default 4 MiB */
-  readMaxBytes?: number;
+  readMaxBytes?: number; // request body limit, default 4 MiB
   contextValues?: (req: http.IncomingMessage) => ContextValues;
 }
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
+export type RestGatewayHandler = (req: Req, res: Res) => Promise<void>;
 
 interface Binding {
   method: DescMethodUnary;
@@ -35,17 +37,17 @@ interface Binding {
 }
 
 // hop-by-hop headers, plus framing headers the in-process Connect call sets itself
-const hopByHop = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
-  "trailer", "transfer-encoding", "upgrade", "http2-settings", "host", "expect", "content-length", "content-type",
+const hopByHop = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+  "te", "trailer", "transfer-encoding", "upgrade", "http2-settings", "host", "expect", "content-length", "content-type",
   "content-encoding", "accept-encoding"]);
 
-class RestError extends ConnectError {
-  constructor(message: string, code: Code, readonly status: number = connectCodeToHttpStatus(code)) {
-    super(message, code);
+// not a ConnectError subclass: ConnectError's instanceof matches any ConnectError by name
+class RestError extends Error {
+  constructor(message: string, readonly code: Code, readonly status: number = connectCodeToHttpStatus(code)) {
+    super(message);
   }
 }
 
-/** Finds a field by proto name or JSON name. */
 function findField(desc: DescMessage, name: string): DescField | undefined {
   return desc.fields.find((f) => f.name === name) ?? desc.fields.find((f) => f.jsonName === name);
 }
@@ -89,23 +91,22 @@ function textToJson(field: DescField, text: string): JsonValue {
   return text;
 }
 
-function buildRequest(b: Binding, bodyText: string | undefined, query: URLSearchParams, vars: { fieldPath: string; value: string }[], registry: Registry) {
+function buildRequest(b: Binding, body: string | undefined, query: URLSearchParams, vars: MatchedVariable[], reg: Registry) {
   const input = b.method.input;
   let root: JsonObject = {};
   if (b.body !== "all") {
     for (const key of new Set(query.keys())) {
       const fields = resolvePath(input, key);
-      // grpc-gateway ignores query parameters that name no field
-      if (!fields) continue;
+      if (!fields) continue; // like grpc-gateway, ignore parameters that name no field
       const leaf = fields[fields.length - 1];
       const values = query.getAll(key).map((v) => textToJson(leaf, v));
       setJson(root, fields, leaf.fieldKind === "list" ? values : values[values.length - 1]);
     }
   }
-  if (b.body !== "none" && bodyText !== undefined && bodyText.trim() !== "") {
+  if (b.body !== "none" && body !== undefined && body.trim() !== "") {
     let parsed: JsonValue;
     try {
-      parsed = JSON.parse(bodyText) as JsonValue;
+      parsed = JSON.parse(body) as JsonValue;
     } catch (e) {
       throw new RestError(`invalid JSON body: ${(e as Error).message}`, Code.InvalidArgument);
     }
@@ -123,7 +124,7 @@ function buildRequest(b: Binding, bodyText: string | undefined, query: URLSearch
     setJson(root, fields, textToJson(fields[fields.length - 1], v.value));
   }
   try {
-    return fromJson(input, root, { registry, ignoreUnknownFields: false });
+    return fromJson(input, root, { registry: reg, ignoreUnknownFields: false });
   } catch (e) {
     throw new RestError((e as Error).message, Code.InvalidArgument);
   }
@@ -136,16 +137,14 @@ function readBody(req: Req, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off("data", onData);
-      req.pause();
+    req.on("data", function onData(chunk: Buffer) {
+      if ((size += chunk.length) <= limit) return void chunks.push(chunk);
+      req.off("data", onData).pause();
       reject(tooLarge());
-    };
-    req.on("data", onData);
+    });
     req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.once("error", reject);
+    req.once("close", () => reject(new RestError("request aborted", Code.Canceled)));
   });
 }
 
@@ -154,47 +153,40 @@ function forwardHeaders(req: Req): Headers {
   const listed = String(req.headers["connection"] ?? "").toLowerCase().split(",").map((s) => s.trim());
   for (const [name, value] of Object.entries(req.headers)) {
     const key = name.toLowerCase();
-    if (value === undefined || key.startsWith(":") || key.startsWith("connect-") || hopByHop.has(key) || listed.includes(key)) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out.append(key, v);
+    const skip = key.startsWith(":") || key.startsWith("connect-") || hopByHop.has(key) || listed.includes(key);
+    if (value !== undefined && !skip) for (const v of Array.isArray(value) ? value : [value]) out.append(key, v);
   }
   return out;
 }
 
 function send(req: Req, res: Res, status: number, body: JsonValue, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  const h: Record<string, string | number> = { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) };
+  const h: Record<string, string | number> = { ...headers, "content-type": "application/json" };
+  h["content-length"] = Buffer.byteLength(text);
   // the rest of an oversized body is never read, so the HTTP/1.1 connection cannot be reused
   if (status === 413 && req.httpVersionMajor < 2) h["connection"] = "close";
   (res as http.ServerResponse).writeHead(status, h);
   res.end(text);
 }
 
-function matchRoute(matcher: PathMatcher<Binding>, method: string, path: string) {
-  try {
-    return matcher.match(method, path);
-  } catch {
-    throw new RestError("malformed percent-encoding in path", Code.InvalidArgument);
-  }
-}
-
 const isUnary = (m: DescMethod): m is DescMethodUnary => m.methodKind === "unary";
 
 function patternOf(rule: HttpRule): { verb: string; path: string } | undefined {
   const p = rule.pattern;
-  if (p.case === undefined) return undefined;
   if (p.case === "custom") return { verb: p.value.kind, path: p.value.path };
-  return { verb: p.case, path: p.value };
+  return p.case === undefined ? undefined : { verb: p.case, path: p.value };
 }
 
 /** Returns a node http handler; it answers every request (404/405 when no binding matches). */
-export function createRestGateway(o: RestGatewayOptions) {
+export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
   const readMaxBytes = o.readMaxBytes ?? 4 * 1024 * 1024;
   const callValues = new AsyncLocalStorage<ContextValues>();
   const routes = (router: ConnectRouter) => {
     o.routes(router);
     // the in-memory transport drops per-call context values; hand them to the handlers from the call's async context
     router.handlers.forEach((h, i) => {
-      router.handlers[i] = Object.assign((req: Parameters<typeof h>[0]) => h({ ...req, contextValues: callValues.getStore() ?? req.contextValues }), h);
+      const withValues = (req: UniversalServerRequest) => h({ ...req, contextValues: callValues.getStore() ?? req.contextValues });
+      router.handlers[i] = Object.assign(withValues, h);
     });
   };
   const transport = createRouterTransport(routes, { router: { interceptors: o.interceptors } });
@@ -203,8 +195,7 @@ export function createRestGateway(o: RestGatewayOptions) {
   for (const service of o.services) {
     const prefix = (o.prefixes?.[service.typeName] ?? "").replace(/\/$/, "");
     for (const method of service.methods) {
-      // streaming RPCs have no REST mapping here
-      if (!isUnary(method) || !hasOption(method, httpOption)) continue;
+      if (!isUnary(method) || !hasOption(method, httpOption)) continue; // streaming RPCs are not mapped
       const rule = getOption(method, httpOption);
       const successCode = getOption(method, zitadelOptions).httpResponse?.successCode || 200;
       for (const r of [rule, ...rule.additionalBindings]) {
@@ -212,7 +203,8 @@ export function createRestGateway(o: RestGatewayOptions) {
         if (!pattern) continue;
         const bodyFields = r.body === "" || r.body === "*" ? [] : resolvePath(method.input, r.body);
         const responseField = r.responseBody === "" ? undefined : findField(method.output, r.responseBody);
-        if (!bodyFields || (r.responseBody !== "" && !responseField)) {
+        const varsOk = parseTemplate(pattern.path).variables.every((v) => resolvePath(method.input, v.fieldPath));
+        if (!bodyFields || !varsOk || (r.responseBody !== "" && !responseField)) {
           throw new Error(`${method.parent.typeName}.${method.name}: http rule names an unknown field`);
         }
         const body = r.body === "" ? "none" : r.body === "*" ? "all" : bodyFields;
@@ -223,16 +215,17 @@ export function createRestGateway(o: RestGatewayOptions) {
 
   return async (req: Req, res: Res): Promise<void> => {
     try {
-      const url = new URL(req.url ?? "/", "http://gateway");
-      const found = matchRoute(matcher, req.method ?? "GET", url.pathname);
+      // split by hand: URL parsing would resolve "//host" and dot segments
+      const [path, query = ""] = (req.url ?? "/").split(/\?(.*)/s);
+      const found = matcher.match(req.method ?? "GET", path);
       if (found.kind === "not-found") throw new RestError("Not Found", Code.NotFound);
       if (found.kind === "method-not-allowed") {
-        const err = new RestError("Method Not Allowed", Code.Unimplemented, 405);
-        return send(req, res, 405, restErrorBody(err, o.registry), { allow: found.allow.join(", ") });
+        const body = restErrorBody(new ConnectError("Method Not Allowed", Code.Unimplemented), o.registry);
+        return send(req, res, 405, body, { allow: found.allow.join(", ") });
       }
       const b = found.value;
       const bodyText = b.body === "none" ? undefined : await readBody(req, readMaxBytes);
-      const input = buildRequest(b, bodyText, url.searchParams, found.variables, o.registry);
+      const input = buildRequest(b, bodyText, new URLSearchParams(query), found.variables, o.registry);
       const abort = new AbortController();
       res.once("close", () => abort.abort());
       const values = o.contextValues?.(req as http.IncomingMessage);
@@ -240,11 +233,17 @@ export function createRestGateway(o: RestGatewayOptions) {
       const response = values ? await callValues.run(values, call) : await call();
       const json = toJson(b.method.output, response.message, { registry: o.registry, alwaysEmitImplicit: false });
       send(req, res, b.successCode, b.responseField ? ((json as JsonObject)[b.responseField.jsonName] ?? null) : json);
-    } catch (e) {
-      const err = ConnectError.from(e);
+    } catch (thrown) {
+      // only the path matcher decodes URIs here; errors of the call itself arrive as ConnectError
+      const e = thrown instanceof URIError ? new RestError("malformed percent-encoding in path", Code.InvalidArgument) : thrown;
+      const err = e instanceof RestError ? new ConnectError(e.message, e.code) : ConnectError.from(e);
       const status = e instanceof RestError ? e.status : connectCodeToHttpStatus(err.code);
       if (res.headersSent) return void res.end();
-      send(req, res, status, restErrorBody(err, o.registry));
+      try {
+        send(req, res, status, restErrorBody(err, o.registry));
+      } catch {
+        res.destroy();
+      }
     }
   };
 }
