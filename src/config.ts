@@ -12,6 +12,8 @@ export interface Config {
   tls?: { cert: Buffer; key: Buffer };
   maxRequestBytes: number;
   logLevel: LogLevel;
+  /** Requests per minute and API key on the /v1/users surface (default 600). */
+  v1RateLimitPerMinute?: number;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -26,5 +28,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     maxRequestBytes: Number(env.MAX_REQUEST_BYTES ?? 4 * 1024 * 1024),
     logLevel: (env.LOG_LEVEL as LogLevel | undefined) ?? "info",
+    v1RateLimitPerMinute: Number(env.V1_RATE_LIMIT_PER_MINUTE ?? 600),
   };
 }

@@ -1,10 +1,12 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import type { Deps } from "./deps.js";
 import { healthService } from "./health.js";
 import { managementServiceV1 } from "./management-v1/service.js";
@@ -13,7 +15,7 @@ import { organizationServiceV2beta } from "./org-v2beta/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, Health];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, Health];
 
 /** REST paths of management v1 live under this prefix, as on the platform. */
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
@@ -25,6 +27,7 @@ export function routes(deps: Deps, isReady: () => Promise<boolean>) {
     router.service(ManagementService, managementServiceV1(deps));
     router.service(OrganizationServiceV2, organizationServiceV2(deps));
     router.service(OrganizationServiceV2beta, organizationServiceV2beta(deps));
+    router.service(ApiKeyService, apiKeyServiceV1(deps));
     router.service(Health, healthService(isReady));
   };
 }

@@ -1,9 +1,11 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
+import * as v1Surface from "./migrations/0003-v1-surface.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0003-v1-surface": v1Surface,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -78,6 +78,26 @@ export interface PersonalAccessTokensTable {
   created_at: Date;
 }
 
+export interface ApiKeysTable extends DetailsColumns {
+  id: string;
+  name: string;
+  key_hash: string;
+  org_id: string | null;
+  state: string;
+}
+
+export interface IdempotencyRecordsTable {
+  api_key_id: string;
+  ref: string;
+  /** sha-256 of method, path and body */
+  fingerprint: string;
+  state: "in_progress" | "done";
+  claim_id: string;
+  status: number | null;
+  body: string | null;
+  created_at: Date;
+}
+
 export interface Database {
   events: EventsTable;
   unique_claims: UniqueClaimsTable;
@@ -86,4 +106,6 @@ export interface Database {
   org_members_v1: OrgMembersTable;
   instance_members_v1: InstanceMembersTable;
   personal_access_tokens_v1: PersonalAccessTokensTable;
+  api_keys_v1: ApiKeysTable;
+  idempotency_records: IdempotencyRecordsTable;
 }

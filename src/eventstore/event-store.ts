@@ -1,4 +1,6 @@
+import type { Transaction } from "kysely";
 import type { Db } from "../db/database.js";
+import type { Database } from "../db/schema.js";
 import { ClaimTakenError, ConcurrencyError, isUniqueViolation } from "./errors.js";
 import { applyProjection } from "./projection-writer.js";
 import type { Aggregate, ClaimOp, DomainEvent, ObjectDetails, Projection, StoredEvent } from "./types.js";
@@ -85,6 +87,11 @@ export interface CommandContext {
   creator: string;
 }
 
+export interface RunOptions {
+  /** Extra writes that commit or roll back together with the command's events (e.g. an idempotency record). */
+  inTransaction?: (trx: Transaction<Database>) => Promise<void>;
+}
+
 const MAX_ATTEMPTS = 8;
 
 export class EventStore {
@@ -121,12 +128,12 @@ export class EventStore {
    * appended to one of the streams first, `work` runs again on the fresh state, so its rules are
    * checked against what is really there.
    */
-  async run<T>(context: CommandContext, work: (session: CommandSession) => Promise<T>): Promise<T> {
+  async run<T>(context: CommandContext, work: (session: CommandSession) => Promise<T>, options: RunOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const session = new CommandSession(this);
       const result = await work(session);
       try {
-        await this.commit(session.writes, context);
+        await this.commit(session.writes, context, options.inTransaction);
         return result;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -134,9 +141,12 @@ export class EventStore {
     }
   }
 
-  private async commit(writes: PendingWrite[], context: CommandContext): Promise<void> {
+  private async commit(writes: PendingWrite[], context: CommandContext, inTransaction?: RunOptions["inTransaction"]): Promise<void> {
     const nonEmpty = writes.filter((w) => w.events.length > 0);
-    if (nonEmpty.length === 0) return;
+    if (nonEmpty.length === 0) {
+      if (inTransaction) await this.db.transaction().execute(inTransaction);
+      return;
+    }
     const createdAt = this.now();
 
     await this.db.transaction().execute(async (trx) => {
@@ -207,6 +217,9 @@ export class EventStore {
           await applyProjection(trx, projection, write.target.history, after);
         }
       }
+
+      // 4. The caller's own writes, atomic with the events.
+      await inTransaction?.(trx);
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { Projection } from "../eventstore/types.js";
 import { instanceMembersProjection, orgMembersProjection, personalAccessTokensProjection } from "./access/projections.js";
+import { apiKeysProjection } from "./api-keys/projection.js";
 import { orgsProjection } from "./orgs/projection.js";
 import { usersProjection } from "./users/projection.js";
 
@@ -10,4 +11,5 @@ export const projections: readonly Projection[] = [
   orgMembersProjection,
   instanceMembersProjection,
   personalAccessTokensProjection,
+  apiKeysProjection,
 ];

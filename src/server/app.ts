@@ -15,6 +15,8 @@ import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
 import { projections } from "../projections/registry.js";
+import { createV1Surface } from "../v1-surface/surface.js";
+import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import { bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
@@ -71,6 +73,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     registry: createRegistry(ErrorDetailSchema),
     readMaxBytes: config.maxRequestBytes,
   });
+  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
     routes: serviceRoutes,
     interceptors,
@@ -83,6 +86,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
         return;
       }
+      if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       void gateway(req as never, res as never);
     },
   });

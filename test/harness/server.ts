@@ -13,9 +13,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real server on an ephemeral port against a fresh, empty database of the given kind. */
+/**
+ * Starts the real server on an ephemeral port against a fresh, empty database of the given kind. A
+ * `config.databaseUrl` (PostgreSQL) or `config.dataDir` (PGlite) reuses that database, which stop() keeps;
+ * a restart on it bootstraps nothing, so pass `config.adminToken` to know the admin's token.
+ */
 export async function startTestServer(kind: DatabaseKind, overrides: AppOverrides = {}, config: Partial<Config> = {}): Promise<TestServer> {
-  const scratch = kind === "postgres" ? await createScratchDatabase() : undefined;
+  const scratch = kind === "postgres" && !config.databaseUrl ? await createScratchDatabase() : undefined;
   const app = await startApp(
     {
       port: 0,
@@ -29,11 +33,12 @@ export async function startTestServer(kind: DatabaseKind, overrides: AppOverride
     },
     { log: createLogger("silent"), ...overrides },
   );
-  if (!app.adminToken) throw new Error("a fresh database must bootstrap an admin");
+  const adminToken = app.adminToken ?? config.adminToken;
+  if (!adminToken) throw new Error("a fresh database must bootstrap an admin");
   return {
     app,
     url: app.url,
-    adminToken: app.adminToken,
+    adminToken,
     databaseUrl: scratch?.url,
     async stop() {
       await app.close();

@@ -1,0 +1,24 @@
+import { hashToken } from "../api/auth/tokens.js";
+import type { Principal } from "../api/auth/permissions.js";
+import { principalForToken } from "../api/auth/principal.js";
+import type { Deps } from "../api/deps.js";
+import { type ActiveApiKey, activeApiKeyByHash } from "../projections/api-keys/queries.js";
+import type { Req } from "./responses.js";
+
+const header = (req: Req, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The calling application: an active API key from `x-api-key`, looked up by its hash. */
+export async function apiKeyOf(deps: Deps, req: Req): Promise<ActiveApiKey | undefined> {
+  const key = header(req, "x-api-key");
+  return key ? activeApiKeyByHash(deps.db, hashToken(key)) : undefined;
+}
+
+/** The acting user from `Authorization: Bearer`; a deactivated user's token no longer resolves. */
+export async function principalOf(deps: Deps, req: Req): Promise<Principal | undefined> {
+  const [scheme, token] = (header(req, "authorization") ?? "").split(" ");
+  if (scheme?.toLowerCase() !== "bearer" || !token) return undefined;
+  return principalForToken(deps.db, token, deps.now());
+}

@@ -1,0 +1,101 @@
+import { hasOrgPermission, orgsWithPermission, type Principal } from "../api/auth/permissions.js";
+import type { Deps } from "../api/deps.js";
+import type { Logger } from "../logger.js";
+import { getUserById } from "../projections/users/queries.js";
+import { apiKeyOf, principalOf } from "./authenticate.js";
+import { readBody } from "./body.js";
+import { fingerprint, IdempotencyStore } from "./idempotency.js";
+import { openApiDocument } from "./openapi.js";
+import { RateLimiter } from "./rate-limit.js";
+import * as reply from "./responses.js";
+import { matchRoute } from "./routes.js";
+import { runUserCommand, type UserOperation } from "./user-command.js";
+import { decodeSegment, validateRequest } from "./validation.js";
+
+export interface V1SurfaceOptions {
+  log: Logger;
+  /** Requests per minute and API key (env V1_RATE_LIMIT_PER_MINUTE). */
+  rateLimitPerMinute?: number;
+  /** These operations take no body; a small JSON object is tolerated (and fingerprinted). */
+  maxBodyBytes?: number;
+  /** How often an instance deletes expired idempotency records, at most. */
+  pruneIntervalMs?: number;
+}
+
+/**
+ * The second REST surface (CONTRACT §4): `/v1/users/{user_id}/deactivate|activate` for admin tools, with an
+ * API key for the application, a bearer token for the acting user, and `idempotency-ref` replays.
+ */
+export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
+  const { log } = options;
+  const idempotency = new IdempotencyStore(deps.db);
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+  const run = { ...deps, log, idempotency };
+  let lastPrune = 0;
+
+  // Pruning rides on traffic (no timer to stop on shutdown); an idle instance has nothing new to prune.
+  function maybePrune(): void {
+    if (Date.now() - lastPrune < pruneIntervalMs) return;
+    lastPrune = Date.now();
+    idempotency.prune().catch((error) => log.warn("pruning idempotency records failed", { cause: String(error) }));
+  }
+
+  /** ADMIN over the target's organization; for an unknown user, admin anywhere (the command answers 404). */
+  async function mayChange(principal: Principal, keyOrgId: string | null, userId: string): Promise<boolean> {
+    const owner = (await getUserById(deps.db, userId))?.resource_owner;
+    if (keyOrgId && owner && owner !== keyOrgId) return false;
+    if (owner) return hasOrgPermission(principal, "user.write", owner);
+    const orgs = orgsWithPermission(principal, "user.write");
+    return orgs === "all" || orgs.length > 0;
+  }
+
+  async function userOperation(req: reply.Req, operation: UserOperation, rawUserId: string, path: string): Promise<reply.Outcome> {
+    const key = await apiKeyOf(deps, req);
+    if (!key) return reply.unauthenticated("API key");
+    const allowed = limiter.take(key.id);
+    if (!allowed.ok) return reply.rateLimited(allowed.retryAfterSeconds);
+    const principal = await principalOf(deps, req);
+    if (!principal) return reply.unauthenticated("auth token");
+    const body = await readBody(req, maxBodyBytes);
+    if (!body) return reply.tooLarge(maxBodyBytes);
+
+    const userId = decodeSegment(rawUserId);
+    const refHeader = req.headers["idempotency-ref"];
+    const ref = Array.isArray(refHeader) ? refHeader[0] : refHeader;
+    const invalid = validateRequest(userId, ref);
+    if (invalid.length > 0) return reply.invalid(invalid);
+    if (!(await mayChange(principal, key.orgId, userId))) return reply.forbidden;
+
+    if (ref === undefined) return runUserCommand(run, operation, userId, principal.userId, undefined);
+    maybePrune();
+    const claimed = await idempotency.claim(key.id, ref, fingerprint("POST", path, body));
+    switch (claimed.kind) {
+      case "claimed":
+        return runUserCommand(run, operation, userId, principal.userId, claimed.claim);
+      case "replay":
+        return { status: claimed.status, body: claimed.body ?? undefined, headers: { "idempotency-replayed": "true" } };
+      case "in-progress":
+        return reply.inProgress;
+      case "mismatch":
+        return reply.refReused;
+    }
+  }
+
+  async function handle(req: reply.Req): Promise<reply.Outcome> {
+    const path = (req.url ?? "/").split("?")[0];
+    const found = matchRoute(req.method ?? "GET", path);
+    if (found.kind === "not-found") return reply.routeNotFound;
+    if (found.kind === "method-not-allowed") return reply.methodNotAllowed(found.allow);
+    if (found.route.operation === "openapi") return openApiDocument();
+    return userOperation(req, found.route.operation, found.params.user_id, path);
+  }
+
+  return (req: reply.Req, res: reply.Res): void => {
+    void handle(req)
+      .catch((error) => reply.failure(error, log, "request"))
+      .then((outcome) => reply.send(req, res, outcome))
+      .catch((error) => log.error("writing a response failed", { cause: String(error) }));
+  };
+}
