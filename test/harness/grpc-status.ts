@@ -3,7 +3,7 @@ import { BinaryReader } from "@bufbuild/protobuf/wire";
 export interface DecodedStatus {
   code: number;
   message: string;
-  details: { typeUrl: string; value: Uint8Array }[];
+  details: { typeUrl: string; value: Uint8Array<ArrayBufferLike> }[];
 }
 
 /** Decodes google.rpc.Status from `grpc-status-details-bin` (1 code, 2 message, 3 repeated Any). */
@@ -16,7 +16,7 @@ export function decodeStatus(bytes: Uint8Array): DecodedStatus {
     else if (field === 2) status.message = reader.string();
     else if (field === 3) {
       const any = new BinaryReader(reader.bytes());
-      const detail = { typeUrl: "", value: new Uint8Array() };
+      const detail: { typeUrl: string; value: Uint8Array<ArrayBufferLike> } = { typeUrl: "", value: new Uint8Array() };
       while (any.pos < any.len) {
         const [f, w] = any.tag();
         if (f === 1) detail.typeUrl = any.string();
