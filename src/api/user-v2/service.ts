@@ -6,6 +6,7 @@ import { addPersonalAccessTokenV2 } from "./add-personal-access-token.js";
 import { createUserV2 } from "./create-user.js";
 import { getUserByIdV2 } from "./get-user-by-id.js";
 import { userLifecycleV2 } from "./lifecycle.js";
+import { listUsersV2 } from "./list-users.js";
 
 export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserService>> {
   return {
@@ -13,6 +14,7 @@ export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserServic
     addHumanUser: addHumanUserV2(deps),
     createUser: createUserV2(deps),
     getUserByID: getUserByIdV2(deps),
+    listUsers: listUsersV2(deps),
     addPersonalAccessToken: addPersonalAccessTokenV2(deps),
   };
 }

@@ -1,0 +1,101 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../../db/database.js";
+import type { Database } from "../../db/schema.js";
+import { type ListResult, noRow, type Page, processedPosition, type TextMatch, textMatches } from "../list-query.js";
+import type { UserRow } from "./queries.js";
+
+export type UserTextField = "username" | "given_name" | "family_name" | "nick_name" | "display_name" | "email" | "phone";
+export type UserSortColumn = UserTextField | "state" | "type" | "creation_date";
+
+/** A ListUsers search query, free of any protocol: the API layer validates and translates into this. */
+export type UserFilter =
+  | { kind: "text"; field: UserTextField; match: TextMatch }
+  // "deleted" is valid and matches nothing: removed users leave the table.
+  | { kind: "state"; state: "initial" | "active" | "inactive" | "locked" | "deleted" }
+  | { kind: "type"; type: "human" | "machine" }
+  | { kind: "ids"; ids: string[] }
+  | { kind: "emails"; emails: string[] }
+  | { kind: "org"; orgId: string }
+  | { kind: "and" | "or"; filters: UserFilter[] }
+  | { kind: "not"; filter: UserFilter };
+
+export interface UserListRequest {
+  filters: UserFilter[];
+  /** Organizations the caller may read users of; "all" for an instance-wide reader. */
+  orgs: string[] | "all";
+  sort: UserSortColumn;
+  page: Page;
+}
+
+type Eb = ExpressionBuilder<Database, "users_v1">;
+
+function condition(eb: Eb, filter: UserFilter): Expression<SqlBool> {
+  switch (filter.kind) {
+    case "text":
+      return textMatches(eb.ref(filter.field), filter.match);
+    case "state":
+      return eb("state", "=", filter.state);
+    case "type":
+      return eb("type", "=", filter.type);
+    case "ids":
+      return filter.ids.length > 0 ? eb("id", "in", filter.ids) : noRow;
+    case "emails":
+      // Addresses compare case-insensitively, as mail systems treat them in practice (and lower(email) is indexed).
+      return filter.emails.length > 0 ? eb(sql`lower(email)`, "in", filter.emails.map((e) => sql<string>`lower(cast(${e} as text))`)) : noRow;
+    case "org":
+      return eb("resource_owner", "=", filter.orgId);
+    case "and":
+      return eb.and(filter.filters.map((f) => condition(eb, f)));
+    case "or":
+      return eb.or(filter.filters.map((f) => condition(eb, f)));
+    case "not":
+      return eb.not(condition(eb, filter.filter));
+  }
+}
+
+function where(eb: Eb, request: UserListRequest): Expression<SqlBool> {
+  const scope = request.orgs === "all" ? [] : [request.orgs.length > 0 ? eb("resource_owner", "in", request.orgs) : noRow];
+  return eb.and([...scope, ...request.filters.map((f) => condition(eb, f))]);
+}
+
+/**
+ * One page of users_v1 with the total count and the processed position, in ONE statement: one round trip,
+ * and the three come from the same snapshot, so they agree even while commands are committing.
+ */
+export async function listUsers(db: Db, request: UserListRequest): Promise<ListResult<UserRow>> {
+  const { sort, page } = request;
+  const direction = page.asc ? "asc" : "desc";
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("users_v1")
+        .where((w) => where(w, request))
+        .select((s) => [s.fn.countAll<number>().as("total"), processedPosition.as("processed")])
+        .as("t"),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("users_v1")
+          .where((w) => where(w, request))
+          .selectAll()
+          .orderBy(sort, (o) => o[direction]().nullsLast())
+          .orderBy("id", direction)
+          .limit(page.limit)
+          .offset(page.offset)
+          .as("p"),
+      (join) => join.onTrue(),
+    )
+    .selectAll("p")
+    .select(["t.total", "t.processed"])
+    // The lateral page is already ordered; the outer query repeats it because SQL keeps no order across a join.
+    .orderBy(`p.${sort}`, (o) => o[direction]().nullsLast())
+    .orderBy("p.id", direction)
+    .execute();
+  const first = rows[0];
+  return {
+    rows: rows.filter((r) => r.id !== null).map(({ total: _t, processed: _p, ...row }) => row as UserRow),
+    total: Number(first?.total ?? 0),
+    processedPosition: Number(first?.processed ?? 0),
+  };
+}
