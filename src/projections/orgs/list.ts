@@ -1,0 +1,90 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../../db/database.js";
+import type { Database } from "../../db/schema.js";
+import { type ListResult, noRow, type Page, processedPosition, type TextMatch, textMatches } from "../list-query.js";
+import type { OrgRow } from "./queries.js";
+
+export type OrgState = "active" | "inactive" | "removed";
+
+/** A ListOrganizations search query, free of any protocol. */
+export type OrgFilter =
+  | { kind: "name" | "domain"; match: TextMatch }
+  | { kind: "state"; state: OrgState }
+  | { kind: "id"; id: string }
+  | { kind: "default" };
+
+export interface OrgListRequest {
+  filters: OrgFilter[];
+  /** Organizations the caller may read; "all" for an instance-wide reader. */
+  orgs: string[] | "all";
+  sort: "name" | "creation_date";
+  page: Page;
+}
+
+type Eb = ExpressionBuilder<Database, "orgs_v1">;
+
+/** The default organization is the one first-start setup created; the instance stream records it. */
+const defaultOrgId = sql<string>`(select payload->>'defaultOrgId' from events
+  where aggregate_type = 'instance' and type = 'instance.setup' order by position limit 1)`;
+
+function condition(eb: Eb, filter: OrgFilter): Expression<SqlBool> {
+  switch (filter.kind) {
+    case "name":
+      return textMatches(eb.ref("name"), filter.match);
+    case "domain":
+      return textMatches(eb.ref("primary_domain"), filter.match);
+    case "state":
+      return eb("state", "=", filter.state);
+    case "id":
+      return eb("id", "=", filter.id);
+    case "default":
+      return eb("id", "=", defaultOrgId);
+  }
+}
+
+function where(eb: Eb, request: OrgListRequest): Expression<SqlBool> {
+  const scope = request.orgs === "all" ? [] : [request.orgs.length > 0 ? eb("id", "in", request.orgs) : noRow];
+  // Removed organizations are gone for every other call (NotFound, their name free for a new org), so a
+  // plain listing leaves them out; asking for state REMOVED explicitly lists them, as ZITADEL can.
+  const askedForRemoved = request.filters.some((f) => f.kind === "state" && f.state === "removed");
+  const live = askedForRemoved ? [] : [eb("state", "!=", "removed")];
+  return eb.and([...scope, ...live, ...request.filters.map((f) => condition(eb, f))]);
+}
+
+/** One page of orgs_v1 with the total and the processed position, in one statement (see listUsers). */
+export async function listOrgs(db: Db, request: OrgListRequest): Promise<ListResult<OrgRow>> {
+  const { sort, page } = request;
+  const direction = page.asc ? "asc" : "desc";
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom("orgs_v1")
+        .where((w) => where(w, request))
+        .select((s) => [s.fn.countAll<number>().as("total"), processedPosition.as("processed")])
+        .as("t"),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("orgs_v1")
+          .where((w) => where(w, request))
+          .selectAll()
+          .orderBy(sort, direction)
+          .orderBy("id", direction)
+          .limit(page.limit)
+          .offset(page.offset)
+          .as("p"),
+      (join) => join.onTrue(),
+    )
+    .selectAll("p")
+    .select(["t.total", "t.processed"])
+    .orderBy(`p.${sort}`, direction)
+    .orderBy("p.id", direction)
+    .execute();
+  const first = rows[0];
+  return {
+    rows: rows.filter((r) => r.id !== null).map(({ total: _t, processed: _p, ...row }) => row as OrgRow),
+    total: Number(first?.total ?? 0),
+    processedPosition: Number(first?.processed ?? 0),
+  };
+}
