@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type OrderByItemBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
 import { type ListResult, noRow, type Page, processedPosition, type TextMatch, textMatches } from "../list-query.js";
@@ -28,6 +28,9 @@ export interface UserListRequest {
 }
 
 type Eb = ExpressionBuilder<Database, "users_v1">;
+
+/** Columns without NULLs sort plainly, so an index on (column, id) serves the page in either direction. */
+const NOT_NULL: ReadonlySet<UserSortColumn> = new Set(["username", "state", "type", "creation_date"]);
 
 function condition(eb: Eb, filter: UserFilter): Expression<SqlBool> {
   switch (filter.kind) {
@@ -65,6 +68,8 @@ function where(eb: Eb, request: UserListRequest): Expression<SqlBool> {
 export async function listUsers(db: Db, request: UserListRequest): Promise<ListResult<UserRow>> {
   const { sort, page } = request;
   const direction = page.asc ? "asc" : "desc";
+  // Users without a value (a machine has no first name) come last either way.
+  const order = (o: OrderByItemBuilder) => (NOT_NULL.has(sort) ? o[direction]() : o[direction]().nullsLast());
   const rows = await db
     .selectFrom((eb) =>
       eb
@@ -79,7 +84,7 @@ export async function listUsers(db: Db, request: UserListRequest): Promise<ListR
           .selectFrom("users_v1")
           .where((w) => where(w, request))
           .selectAll()
-          .orderBy(sort, (o) => o[direction]().nullsLast())
+          .orderBy(sort, order)
           .orderBy("id", direction)
           .limit(page.limit)
           .offset(page.offset)
@@ -89,7 +94,7 @@ export async function listUsers(db: Db, request: UserListRequest): Promise<ListR
     .selectAll("p")
     .select(["t.total", "t.processed"])
     // The lateral page is already ordered; the outer query repeats it because SQL keeps no order across a join.
-    .orderBy(`p.${sort}`, (o) => o[direction]().nullsLast())
+    .orderBy(`p.${sort}`, order)
     .orderBy("p.id", direction)
     .execute();
   const first = rows[0];
