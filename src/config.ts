@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { LogLevel } from "./logger.js";
+import { parseCount, parseDuration } from "./domain/settings/parse.js";
+import type { LockoutPolicy } from "./domain/settings/lockout.js";
 
 export interface Config {
   port: number;
@@ -14,6 +16,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Requests per minute and API key on the /v1/users surface (default 600). */
   v1RateLimitPerMinute?: number;
+  /** Lockout policy until an admin sets one (SettingsService/SetLockoutSettings): LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION. */
+  lockout?: LockoutPolicy;
+  /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
+  lockoutSweepIntervalMs?: number;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -29,5 +35,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxRequestBytes: Number(env.MAX_REQUEST_BYTES ?? 4 * 1024 * 1024),
     logLevel: (env.LOG_LEVEL as LogLevel | undefined) ?? "info",
     v1RateLimitPerMinute: Number(env.V1_RATE_LIMIT_PER_MINUTE ?? 600),
+    lockout: {
+      maxPasswordAttempts: parseCount(env.LOCKOUT_MAX_PASSWORD_ATTEMPTS) ?? 0,
+      maxOtpAttempts: 0,
+      lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
+    },
+    lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { EventStore } from "../eventstore/event-store.js";
+import type { LockoutPolicy } from "../domain/settings/lockout.js";
 
 /** What handlers need from the outside world; passed in, never reached for as globals. */
 export interface Deps {
@@ -7,4 +8,6 @@ export interface Deps {
   store: EventStore;
   now(): Date;
   newId(): string;
+  /** The configured lockout policy, in force until an admin sets one; none when absent. */
+  lockout?: LockoutPolicy;
 }

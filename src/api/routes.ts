@@ -5,6 +5,8 @@ import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
+import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
+import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import type { Deps } from "./deps.js";
@@ -12,10 +14,12 @@ import { healthService } from "./health.js";
 import { managementServiceV1 } from "./management-v1/service.js";
 import { organizationServiceV2 } from "./org-v2/service.js";
 import { organizationServiceV2beta } from "./org-v2beta/service.js";
+import { sessionServiceV2 } from "./session-v2/service.js";
+import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, Health];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, Health];
 
 /** REST paths of management v1 live under this prefix, as on the platform. */
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
@@ -28,6 +32,8 @@ export function routes(deps: Deps, isReady: () => Promise<boolean>) {
     router.service(OrganizationServiceV2, organizationServiceV2(deps));
     router.service(OrganizationServiceV2beta, organizationServiceV2beta(deps));
     router.service(ApiKeyService, apiKeyServiceV1(deps));
+    router.service(SessionService, sessionServiceV2(deps));
+    router.service(SettingsService, settingsServiceV2(deps));
     router.service(Health, healthService(isReady));
   };
 }

@@ -2,11 +2,13 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as v1Surface from "./migrations/0003-v1-surface.js";
+import * as login from "./migrations/0004-login.js";
 import * as listIndexes from "./migrations/0005-list-indexes.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0003-v1-surface": v1Surface,
+  "0004-login": login,
   "0005-list-indexes": listIndexes,
 };
 

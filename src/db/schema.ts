@@ -98,6 +98,28 @@ export interface IdempotencyRecordsTable {
   created_at: Date;
 }
 
+export interface SessionsTable extends DetailsColumns {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_position: number;
+  user_checked_at: Date;
+  password_checked_at: Date | null;
+  expiration: Date | null;
+  metadata: Json<Record<string, string>>;
+}
+
+export interface UserLoginStatesTable {
+  user_id: string;
+  sessions_valid_after: number;
+  policy_locked_at: Date | null;
+}
+
+export interface OrgLoginStatesTable {
+  org_id: string;
+  sessions_valid_after: number;
+}
+
 export interface Database {
   events: EventsTable;
   unique_claims: UniqueClaimsTable;
@@ -108,4 +130,7 @@ export interface Database {
   personal_access_tokens_v1: PersonalAccessTokensTable;
   api_keys_v1: ApiKeysTable;
   idempotency_records: IdempotencyRecordsTable;
+  sessions_v1: SessionsTable;
+  user_login_states_v1: UserLoginStatesTable;
+  org_login_states_v1: OrgLoginStatesTable;
 }

@@ -3,6 +3,8 @@ import { instanceMembersProjection, orgMembersProjection, personalAccessTokensPr
 import { apiKeysProjection } from "./api-keys/projection.js";
 import { orgsProjection } from "./orgs/projection.js";
 import { usersProjection } from "./users/projection.js";
+import { orgLoginStatesProjection, userLoginStatesProjection } from "./credentials/projections.js";
+import { sessionsProjection } from "./sessions/projection.js";
 
 /** Every read model, updated inline by the event store and rebuilt by `npm run projections:rebuild`. */
 export const projections: readonly Projection[] = [
@@ -12,4 +14,7 @@ export const projections: readonly Projection[] = [
   instanceMembersProjection,
   personalAccessTokensProjection,
   apiKeysProjection,
+  sessionsProjection,
+  userLoginStatesProjection,
+  orgLoginStatesProjection,
 ];

@@ -5,6 +5,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { authInterceptor } from "../api/interceptors/auth.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
+import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
 import type { Deps } from "../api/deps.js";
 import type { Config } from "../config.js";
@@ -50,7 +51,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
   const store = new EventStore(database.db, projections, now);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator() };
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout };
+  const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
 
   const boot = await bootstrapInstance(store, { newId: deps.newId, now, adminToken: config.adminToken });
   if (boot.admin) announceAdmin(config, boot.admin.token, log);
@@ -102,6 +104,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       await server.close();
+      await lockoutSweeper.stop();
       await database.close();
     },
   };

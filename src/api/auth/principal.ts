@@ -4,20 +4,47 @@ import type { Principal } from "./permissions.js";
 import { hashToken } from "./tokens.js";
 
 /**
- * Resolves a bearer token to its principal, in one query, on every request: a token authenticates only
- * while it is unexpired, its user is ACTIVE and the user's organization is ACTIVE. Nothing is cached, so
- * a deactivation takes effect on the very next call on every instance.
+ * Resolves a bearer token — a personal access token or a session token — to its principal, in one query,
+ * on every request. A token authenticates only while it is unexpired, its user is ACTIVE and the user's
+ * organization is ACTIVE. A session token further needs a verified password, and must be younger than the
+ * user's last lock or deactivation and the organization's last deactivation (compared by log position),
+ * so reactivation revives personal access tokens but never older sessions; a session's user may also be
+ * INITIAL (it has a password, or it would have no such session). Nothing is cached, so a deactivation
+ * takes effect on the very next call on every instance.
  */
 export async function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
   // Looked up by hash: the secret itself is never compared, so timing reveals nothing about it.
-  const row = await db
+  const tokenHash = hashToken(token);
+  const credentials = db
     .selectFrom("personal_access_tokens_v1 as t")
-    .innerJoin("users_v1 as u", "u.id", "t.user_id")
-    .innerJoin("orgs_v1 as o", "o.id", "u.resource_owner")
-    .where("t.token_hash", "=", hashToken(token))
-    .where("u.state", "=", "active")
-    .where("o.state", "=", "active")
+    .select(["t.user_id", sql<number | null>`null::bigint`.as("session_position")])
+    .where("t.token_hash", "=", tokenHash)
     .where((eb) => eb.or([eb("t.expiration", "is", null), eb("t.expiration", ">", now)]))
+    .unionAll(
+      db
+        .selectFrom("sessions_v1 as s")
+        .select(["s.user_id", "s.created_position as session_position"])
+        .where("s.token_hash", "=", tokenHash)
+        .where("s.password_checked_at", "is not", null)
+        .where((eb) => eb.or([eb("s.expiration", "is", null), eb("s.expiration", ">", now)])),
+    );
+  const row = await db
+    .selectFrom(credentials.as("c"))
+    .innerJoin("users_v1 as u", "u.id", "c.user_id")
+    .innerJoin("orgs_v1 as o", "o.id", "u.resource_owner")
+    .leftJoin("user_login_states_v1 as ul", "ul.user_id", "u.id")
+    .leftJoin("org_login_states_v1 as ol", "ol.org_id", "o.id")
+    .where("o.state", "=", "active")
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("c.session_position", "is", null), eb("u.state", "=", "active")]),
+        eb.and([
+          eb("u.state", "in", ["active", "initial"]),
+          eb("c.session_position", ">", eb.fn.coalesce("ul.sessions_valid_after", sql.lit(0))),
+          eb("c.session_position", ">", eb.fn.coalesce("ol.sessions_valid_after", sql.lit(0))),
+        ]),
+      ]),
+    )
     .select([
       "u.id as userId",
       "u.resource_owner as orgId",

@@ -7,6 +7,7 @@ import { createUserV2 } from "./create-user.js";
 import { getUserByIdV2 } from "./get-user-by-id.js";
 import { userLifecycleV2 } from "./lifecycle.js";
 import { listUsersV2 } from "./list-users.js";
+import { setPasswordV2 } from "./set-password.js";
 
 export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserService>> {
   return {
@@ -16,5 +17,6 @@ export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserServic
     getUserByID: getUserByIdV2(deps),
     listUsers: listUsersV2(deps),
     addPersonalAccessToken: addPersonalAccessTokenV2(deps),
+    setPassword: setPasswordV2(deps),
   };
 }

@@ -29,6 +29,12 @@ export type UserEvent =
   | DomainEvent<"user.locked", { reason?: "manual" | "password_attempts" }>
   | DomainEvent<"user.unlocked", { reason?: "manual" | "lockout_expired" }>
   | DomainEvent<"user.removed", { username: string }>
-  | DomainEvent<"user.pat.added", { tokenId: string; tokenHash: string; expiration: string | null }>;
+  | DomainEvent<"user.pat.added", { tokenId: string; tokenHash: string; expiration: string | null }>
+  /** Hash only; resets the failed-attempt count and consumes any password code. */
+  | DomainEvent<"user.password.changed", { hash: string; changeRequired: boolean }>
+  /** A one-time code for SetPassword: only its SHA-256, and when it stops being accepted (ISO date). */
+  | DomainEvent<"user.password.code.added", { codeHash: string; expiry: string }>
+  | DomainEvent<"user.password.check.succeeded", Record<string, never>>
+  | DomainEvent<"user.password.check.failed", Record<string, never>>;
 
 export type UserEventType = UserEvent["type"];

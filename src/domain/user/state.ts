@@ -3,9 +3,19 @@ import type { UserEvent } from "./events.js";
 
 export type UserStatus = "initial" | "active" | "inactive" | "locked" | "deleted";
 
+/** What login needs to know of a user; all optional, so states built by hand stay valid. */
+export interface UserCredentials {
+  passwordHash?: string;
+  /** consecutive wrong passwords since the last success, unlock or password change */
+  failedPasswordAttempts?: number;
+  /** why and when the current lock was placed; only while status is "locked" */
+  lock?: { reason: "manual" | "password_attempts"; at: Date };
+  passwordCode?: { codeHash: string; expiry: Date };
+}
+
 export type UserState =
   | { status: "absent" }
-  | { status: UserStatus; kind: "human" | "machine"; orgId: string; username: string };
+  | ({ status: UserStatus; kind: "human" | "machine"; orgId: string; username: string } & UserCredentials);
 
 export const initialUserState = (): UserState => ({ status: "absent" });
 
@@ -18,6 +28,8 @@ export function evolveUser(state: UserState, event: StoredEvent<UserEvent>): Use
         kind: "human",
         orgId: event.resourceOwner,
         username: event.data.username,
+        passwordHash: event.data.passwordHash,
+        failedPasswordAttempts: 0,
       };
     }
     case "user.machine.added":
@@ -27,14 +39,23 @@ export function evolveUser(state: UserState, event: StoredEvent<UserEvent>): Use
   }
   switch (event.type) {
     case "user.deactivated":
-      return { ...state, status: "inactive" };
+      return { ...state, status: "inactive", lock: undefined };
     case "user.locked":
-      return { ...state, status: "locked" };
+      return { ...state, status: "locked", lock: { reason: event.data.reason ?? "manual", at: event.createdAt } };
     case "user.reactivated":
-    case "user.unlocked":
       return { ...state, status: "active" };
+    case "user.unlocked":
+      return { ...state, status: "active", lock: undefined, failedPasswordAttempts: 0 };
     case "user.removed":
       return { ...state, status: "deleted" };
+    case "user.password.changed":
+      return { ...state, passwordHash: event.data.hash, failedPasswordAttempts: 0, passwordCode: undefined };
+    case "user.password.code.added":
+      return { ...state, passwordCode: { codeHash: event.data.codeHash, expiry: new Date(event.data.expiry) } };
+    case "user.password.check.succeeded":
+      return { ...state, failedPasswordAttempts: 0 };
+    case "user.password.check.failed":
+      return { ...state, failedPasswordAttempts: (state.failedPasswordAttempts ?? 0) + 1 };
     default:
       return state;
   }

@@ -1,0 +1,32 @@
+import { timingSafeEqual } from "node:crypto";
+import type { HandlerContext } from "@connectrpc/connect";
+import { DomainError, notFound } from "../../domain/errors.js";
+import type { SessionRow } from "../../projections/sessions/queries.js";
+import { hasOrgPermission, orgsWithPermission } from "../auth/permissions.js";
+import { hashToken } from "../auth/tokens.js";
+import { principalOf } from "../context.js";
+
+function holdsToken(row: SessionRow, sessionToken: string | undefined): boolean {
+  if (!sessionToken) return false;
+  return timingSafeEqual(Buffer.from(hashToken(sessionToken), "hex"), Buffer.from(row.token_hash, "hex"));
+}
+
+/**
+ * A session is visible to whoever holds its token (sent as session_token), to its own user (e.g. calling
+ * with this very session's token), and to callers holding `permission` in the user's organization.
+ * An unknown session is NotFound only to callers who could see some session; PermissionDenied otherwise.
+ */
+export function requireSessionAccess(
+  ctx: HandlerContext,
+  row: SessionRow | undefined,
+  sessionToken: string | undefined,
+  permission: string,
+): asserts row is SessionRow {
+  const principal = principalOf(ctx);
+  if (row && (holdsToken(row, sessionToken) || principal.userId === row.user_id || hasOrgPermission(principal, permission, row.resource_owner))) {
+    return;
+  }
+  const orgs = orgsWithPermission(principal, permission);
+  if (!row && (orgs === "all" || orgs.length > 0)) throw notFound("SESSION-not-found", "Session could not be found");
+  throw new DomainError("permission_denied", "AUTH-permission-denied", `No permission ${permission} for this session`);
+}

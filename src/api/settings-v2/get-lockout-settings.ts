@@ -1,0 +1,31 @@
+import { create } from "@bufbuild/protobuf";
+import { type Duration, durationFromMs } from "@bufbuild/protobuf/wkt";
+import { DetailsSchema } from "../../../gen/zitadel/object/v2/object_pb.js";
+import { ResourceOwnerType } from "../../../gen/zitadel/settings/v2/settings_service_pb.js";
+import { effectiveLockout, INSTANCE_RESOURCE_OWNER } from "../../domain/settings/lockout.js";
+import { detailsV2 } from "../convert.js";
+import type { Deps } from "../deps.js";
+import { readLockoutSettings } from "./lockout-policy.js";
+
+const durationOf = (ms: number | null): Duration | undefined => (ms ? durationFromMs(ms) : undefined);
+
+/** The policy in force: the last SetLockoutSettings, else the configuration (details then have sequence 0). */
+export function getLockoutSettingsV2(deps: Deps) {
+  return async () => {
+    const { state, first, last } = await readLockoutSettings(deps.store);
+    const policy = effectiveLockout(state, deps.lockout);
+    const details =
+      first && last
+        ? detailsV2({ sequence: last.sequence, changeDate: last.createdAt, creationDate: first.createdAt, resourceOwner: last.resourceOwner })
+        : create(DetailsSchema, { resourceOwner: INSTANCE_RESOURCE_OWNER });
+    return {
+      details,
+      settings: {
+        maxPasswordAttempts: BigInt(policy.maxPasswordAttempts),
+        maxOtpAttempts: BigInt(policy.maxOtpAttempts),
+        resourceOwnerType: ResourceOwnerType.INSTANCE,
+        lockoutDuration: durationOf(policy.lockoutDurationMs),
+      },
+    };
+  };
+}
