@@ -1,0 +1,242 @@
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { sql } from "kysely";
+import pg from "pg";
+import { openDatabase } from "../src/db/database.js";
+import { type ApiClient, apiClient, grpcClient, protocols } from "./clients.js";
+import { createScratchDatabase } from "./database.js";
+import { generatedUserId, generateUserStreams } from "./generate-events.js";
+import { runLifecycle } from "./lifecycle.js";
+import { runLimit } from "./limit.js";
+import { peakRssMb, withPeakRss } from "./memory.js";
+import { runNoop } from "./noop.js";
+import { runPeer } from "./peer.js";
+import { runGetUserById, runListUsers } from "./reads.js";
+import { runRebuild } from "./rebuild.js";
+import type { BenchResults, DatabaseKind, Row, Sizes } from "./report.js";
+import { seedUsers } from "./seed.js";
+import { type ServerProcess, startServer } from "./server.js";
+
+export interface BenchOptions {
+  mode: "quick" | "full";
+  /** PostgreSQL server to create the scratch database on; PGlite only without it. */
+  databaseUrl?: string;
+  sizes: Partial<Record<DatabaseKind, Sizes>>;
+  /** Write V8 CPU profiles of the server processes here. */
+  cpuProfileDir?: string;
+  log?: (line: string) => void;
+}
+
+export const defaultSizes: Record<"quick" | "full", Record<DatabaseKind, Sizes>> = {
+  full: {
+    postgres: { users: 10_000, concurrency: 32, readOps: 20_000, listUsers: 100_000, listOps: 1_000, rebuildEvents: 1_000_000, pacedSeconds: 30 },
+    pglite: { users: 1_000, concurrency: 32, readOps: 5_000, listUsers: 1_000, listOps: 200, rebuildEvents: 100_000, pacedSeconds: 0 },
+  },
+  quick: {
+    postgres: { users: 100, concurrency: 32, readOps: 500, listUsers: 2_000, listOps: 30, rebuildEvents: 20_000, pacedSeconds: 2 },
+    pglite: { users: 50, concurrency: 16, readOps: 200, listUsers: 50, listOps: 10, rebuildEvents: 10_000, pacedSeconds: 0 },
+  },
+};
+
+type Ctx = { rows: Row[]; results: BenchResults; log: (line: string) => void };
+
+async function pass(ctx: Ctx, pid: number | undefined, row: Omit<Row, "result" | "serverRssMb">, work: () => Promise<Row["result"] | { skipped: string }>) {
+  ctx.log(`${row.database} ${row.workload} ${row.variant} …`);
+  const { result, rssMb } = await withPeakRss(pid, work);
+  const entry: Row = result && "skipped" in result ? { ...row, skipped: result.skipped } : { ...row, result: result as Row["result"], serverRssMb: rssMb };
+  ctx.rows.push(entry);
+  if (entry.result?.errors) throw new Error(`${row.database} ${row.workload} ${row.variant}: ${entry.result.errors} errors, first: ${entry.result.firstError}`);
+  return entry.result;
+}
+
+type Server = { url: string; pid: number; adminToken: string };
+type Seeded = Awaited<ReturnType<typeof seedUsers>>;
+
+/**
+ * The service's own passes, the same on both databases: seed, lifecycle per protocol, transport ceiling.
+ * `baselines` runs right after the gRPC lifecycle pass, so ours and the baselines see the same machine.
+ */
+async function serviceWorkloads(ctx: Ctx, database: DatabaseKind, sizes: Sizes, server: Server, grpc: ApiClient, baselines?: (seeded: Seeded) => Promise<void>) {
+  const C = sizes.concurrency;
+  let seeded!: Seeded;
+  await pass(ctx, server.pid, { database, workload: "seed", variant: "AddHumanUser grpc" }, async () => {
+    seeded = await seedUsers(grpc, sizes.users, C);
+    return seeded.pass;
+  });
+  const opsPerSec: Record<string, number> = {};
+  for (const protocol of protocols) {
+    const client = protocol === "grpc" ? grpc : apiClient(protocol, server.url, server.adminToken);
+    const r = await pass(ctx, server.pid, { database, workload: "lifecycle", variant: protocol }, () => runLifecycle(client, seeded.userIds, { concurrency: C }));
+    opsPerSec[protocol] = r?.opsPerSec ?? 0;
+    if (protocol === "grpc") await baselines?.(seeded);
+    // Health has no REST binding: the transport ceiling is measured on the two RPC protocols.
+    if (protocol !== "rest") {
+      const noop = await pass(ctx, server.pid, { database, workload: "no-op Health/Check", variant: protocol }, () => runNoop(client, sizes.users * 4, C));
+      opsPerSec[`noop-${protocol}`] = noop?.opsPerSec ?? 0;
+    }
+    if (client !== grpc) client.close();
+  }
+  return { seeded, opsPerSec };
+}
+
+async function runPostgres(ctx: Ctx, baseUrl: string, sizes: Sizes, cpuProfileDir?: string) {
+  const database = "postgres" as const;
+  const C = sizes.concurrency;
+  const scratch = await createScratchDatabase(baseUrl);
+  ctx.log(`postgres: scratch database ${scratch.name}`);
+  const server = await startServer({ databaseUrl: scratch.url, cpuProfileDir });
+  ctx.log("postgres: server started");
+  const { db } = await openDatabase({ databaseUrl: scratch.url, dataDir: ":memory:", poolSize: 2 });
+  const grpc = grpcClient(server.url, server.adminToken);
+  try {
+    let limit: Row["result"];
+    let peer: Row["result"];
+    const { seeded, opsPerSec } = await serviceWorkloads(ctx, database, sizes, server, grpc, async (seeded) => {
+      limit = await pass(ctx, undefined, { database, workload: "baseline: limit", variant: "pg, 5 statements" }, () => runLimit(scratch.url, seeded.userIds, C, "bench-limit"));
+      let peerSeed: Row["result"];
+      peer = await pass(ctx, undefined, { database, workload: "baseline: peer", variant: "Emmett in-process" }, async () => {
+        const r = await runPeer(scratch.url, seeded.userIds, C);
+        peerSeed = r.seed;
+        return r.pass;
+      });
+      ctx.rows.push({ database, workload: "baseline: peer", variant: "Emmett seed append", result: peerSeed });
+    });
+
+    const half = Math.max(1, Math.round(opsPerSec.grpc / 2));
+    const pacedUsers = seeded.userIds.slice(0, Math.max(C, Math.round((half * sizes.pacedSeconds) / 4)));
+    const paced = await pass(ctx, server.pid, { database, workload: "lifecycle", variant: `grpc at 50% (${half}/s)`, note: "open loop" }, () =>
+      runLifecycle(grpc, pacedUsers, { concurrency: C, rate: half }),
+    );
+
+    const existing = Number((await sql<{ n: string }>`select count(*) as n from events`.execute(db)).rows[0].n);
+    const users = Math.max(0, sizes.listUsers - sizes.users) || Math.ceil(Math.max(0, sizes.rebuildEvents - existing) / 10);
+    const eventsPerUser = Math.max(2, (sizes.rebuildEvents - existing) / users);
+    ctx.log(`postgres: generating ${users} user streams (~${eventsPerUser.toFixed(1)} events each) next to ${existing} events`);
+    const generated = await generateUserStreams(db, { users, eventsPerUser, orgId: seeded.orgId });
+    await sql`analyze`.execute(db);
+
+    ctx.log("postgres rebuild …");
+    ctx.results.rebuild.push({ database, ...(await runRebuild({ databaseUrl: scratch.url })) });
+
+    const allIds = [...seeded.userIds, ...Array.from({ length: generated.users }, (_, i) => generatedUserId(generated, i + 1))];
+    await pass(ctx, server.pid, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, allIds, sizes.readOps, C));
+    await pass(ctx, server.pid, { database, workload: "read", variant: `ListUsers grpc (${allIds.length} users)` }, () =>
+      runListUsers(grpc, generated.usernamePrefix, sizes.listOps, C),
+    );
+
+    const ratio = (name: string, value: number) => ctx.results.ratios.push({ database, name, value: Number(value.toFixed(3)) });
+    for (const protocol of protocols) ratio(`ours(${protocol})/limit`, opsPerSec[protocol] / (limit?.opsPerSec ?? 1));
+    for (const protocol of protocols) ratio(`ours(${protocol})/peer`, opsPerSec[protocol] / (peer?.opsPerSec ?? 1));
+    ratio("ours(grpc)/no-op(grpc)", opsPerSec.grpc / opsPerSec["noop-grpc"]);
+    const overLimit = opsPerSec.grpc / (limit?.opsPerSec ?? 1);
+    const overPeer = opsPerSec.grpc / (peer?.opsPerSec ?? 1);
+    ctx.results.checks.push(
+      { name: "lifecycle grpc / limit", value: Number(overLimit.toFixed(3)), goal: ">= 0.85", pass: overLimit >= 0.85 },
+      { name: "lifecycle grpc / peer", value: Number(overPeer.toFixed(3)), goal: ">= 1.5", pass: overPeer >= 1.5 },
+      { name: "p99 ms at 50% of peak (grpc)", value: paced?.p99 ?? 0, goal: "< 20", pass: (paced?.p99 ?? Infinity) < 20 },
+    );
+  } finally {
+    grpc.close();
+    ctx.results.serverPeakRssMb.postgres = peakRssMb(server.pid);
+    await server.stop();
+    await db.destroy();
+    await scratch.drop();
+    ctx.log("postgres: server stopped, scratch database dropped");
+  }
+}
+
+/**
+ * PGlite: the service passes only. The limit and the peer need a PostgreSQL connection, and this
+ * database lives inside the server process. In quick mode the slow parts (PGlite start-ups) overlap.
+ */
+async function runPglite(ctx: Ctx, sizes: Sizes, starting: Promise<ServerProcess>, quick: boolean) {
+  const database = "pglite" as const;
+  const rebuildOptions = { generate: { users: Math.ceil(sizes.rebuildEvents / 10), eventsPerUser: 10 } };
+  const rebuilding = quick ? runRebuild(rebuildOptions) : undefined;
+  rebuilding?.catch(() => {});
+  const server = await starting;
+  ctx.log("pglite: server started");
+  const grpc = grpcClient(server.url, server.adminToken);
+  try {
+    const { seeded } = await serviceWorkloads(ctx, database, sizes, server, grpc);
+    await pass(ctx, server.pid, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, seeded.userIds, sizes.readOps, sizes.concurrency));
+    await pass(ctx, server.pid, { database, workload: "read", variant: `ListUsers grpc (${seeded.userIds.length} users)` }, () =>
+      runListUsers(grpc, "bench-", sizes.listOps, sizes.concurrency),
+    );
+  } finally {
+    grpc.close();
+    ctx.results.serverPeakRssMb.pglite = peakRssMb(server.pid);
+    await server.stop();
+    ctx.log("pglite: server stopped");
+  }
+  ctx.log("pglite rebuild …");
+  ctx.results.rebuild.push({ database, ...(await (rebuilding ?? runRebuild(rebuildOptions))) });
+}
+
+async function machine(databaseUrl?: string): Promise<Record<string, string | number>> {
+  const info: Record<string, string | number> = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.versions.node,
+    loadAverageAtStart: loadavg()[0].toFixed(2),
+  };
+  if (databaseUrl) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    info.postgres = ((await client.query("show server_version")).rows[0].server_version as string).split(" ")[0].replace(/^/, "PostgreSQL ");
+    await client.end();
+  }
+  return info;
+}
+
+/** Runs every workload on PostgreSQL (when a URL is given) and on PGlite, and returns the results. */
+export async function runBench(options: BenchOptions): Promise<BenchResults> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const results: BenchResults = {
+    version: 1,
+    mode: options.mode,
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: 0,
+    machine: await machine(options.databaseUrl),
+    sizes: options.sizes,
+    rows: [],
+    rebuild: [],
+    ratios: [],
+    serverPeakRssMb: {},
+    checks: [],
+    notes: [],
+  };
+  const ctx: Ctx = { rows: results.rows, results, log };
+  const quick = options.mode === "quick";
+  const startPglite = () => startServer({ cpuProfileDir: options.cpuProfileDir });
+  // Quick mode only: the PGlite server starts while PostgreSQL runs; a full run keeps them apart.
+  let pglite = quick && options.sizes.pglite ? startPglite() : undefined;
+  pglite?.catch(() => {});
+  try {
+    if (options.databaseUrl && options.sizes.postgres) await runPostgres(ctx, options.databaseUrl, options.sizes.postgres, options.cpuProfileDir);
+    else results.notes.push("postgres: skipped (DATABASE_URL not set)");
+  } catch (error) {
+    await pglite?.then((server) => server.stop(), () => {});
+    throw error;
+  }
+  if (options.sizes.pglite) await runPglite(ctx, options.sizes.pglite, (pglite ??= startPglite()), quick);
+
+  for (const c of results.rebuild.filter((r) => r.database === "postgres")) {
+    results.checks.push({ name: "rebuild events/s (postgres)", value: c.eventsPerSec, goal: ">= 200,000", pass: c.eventsPerSec >= 200_000 });
+  }
+  if (results.serverPeakRssMb.postgres) {
+    results.checks.push({ name: "server peak RSS MB (postgres)", value: results.serverPeakRssMb.postgres, goal: "< 200", pass: results.serverPeakRssMb.postgres < 200 });
+  }
+  if (options.mode === "quick") results.notes.push("quick mode: sizes too small for the figures to mean anything; targets are judged on a full run only");
+  results.notes.push(
+    "no-op = grpc.health.v1.Health/Check (public, one `select 1`); limit = the command's SQL issued directly with pg; peer = Emmett 0.42 (emmett-postgresql, inline projection) called in-process, without RPC or auth",
+  );
+  results.machine.loadAverageAtEnd = loadavg()[0].toFixed(2);
+  if (Number(results.machine.loadAverageAtEnd) > Number(results.machine.cpus)) {
+    results.notes.push(`the machine was busy (1-min load average ${results.machine.loadAverageAtEnd} on ${results.machine.cpus} cores): absolute figures are depressed`);
+  }
+  results.durationSeconds = Math.round((Date.now() - started) / 100) / 10;
+  return results;
+}

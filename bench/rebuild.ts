@@ -1,0 +1,34 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface RebuildResult {
+  events: number;
+  streams: number;
+  seconds: number;
+  eventsPerSec: number;
+  /** Peak resident set of the rebuilding process during the rebuild (with PGlite: the database too). */
+  rssMb: number;
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Times `rebuildProjections` over every read model in a child process: on PostgreSQL against the
+ * events already in `databaseUrl`; without it on a fresh in-memory PGlite that the child first fills
+ * with generated user streams (generation is not timed).
+ */
+export function runRebuild(options: { databaseUrl?: string; generate?: { users: number; eventsPerUser: number } }): Promise<RebuildResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/rebuild-worker.ts", JSON.stringify(options)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`rebuild worker exited with ${code}:\n${err}`));
+      const r = JSON.parse(out.trim().split("\n").pop() as string) as Omit<RebuildResult, "eventsPerSec">;
+      resolve({ ...r, seconds: Number(r.seconds.toFixed(3)), eventsPerSec: Math.round(r.events / r.seconds) });
+    });
+  });
+}

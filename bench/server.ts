@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** PostgreSQL; without it the server runs on an in-memory PGlite inside its own process. */
+  databaseUrl?: string;
+  /** Write a V8 CPU profile of the server here when it stops. */
+  cpuProfileDir?: string;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server not ready after 60 s:\n${log()}`);
+}
+
+/**
+ * Starts the real server (`src/main.ts`) as a child process, so its memory is its own to measure and
+ * its CPU is not shared with the load generator's event loop. The admin token is ours (ADMIN_TOKEN).
+ */
+export async function startServer(options: ServerOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const adminToken = `bench-${randomBytes(16).toString("hex")}`;
+  const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", ...profile, "src/main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ADMIN_TOKEN: adminToken,
+      DATABASE_URL: options.databaseUrl ?? "",
+      DATA_DIR: ":memory:",
+      LOG_LEVEL: "error",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(url, child, () => stderr);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    adminToken,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
