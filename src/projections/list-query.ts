@@ -40,7 +40,7 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 export function textMatches(column: Expression<string | null>, { value, method }: TextMatch): RawBuilder<SqlBool> {
   const ignoreCase = method.endsWith("_ignore_case");
   const kind = method.replace("_ignore_case", "");
-  const fold = (e: Expression<string | null> | string) => (ignoreCase ? sql`lower(${e})` : sql`${e}`);
+  const fold = (e: Expression<unknown>) => (ignoreCase ? sql`lower(${e})` : e);
   const pattern =
     kind === "starts_with" ? `${escapeLike(value)}%` : kind === "ends_with" ? `%${escapeLike(value)}` : `%${escapeLike(value)}%`;
   const test =
