@@ -29,7 +29,9 @@ export interface V1SurfaceOptions {
 export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
   const { log } = options;
   const idempotency = new IdempotencyStore(deps.db);
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 600);
+  const perMinute = options.rateLimitPerMinute ?? 600;
+  if (!(perMinute > 0)) throw new Error(`V1_RATE_LIMIT_PER_MINUTE must be a positive number, got ${perMinute}`);
+  const limiter = new RateLimiter(perMinute);
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
   const run = { ...deps, log, idempotency };
