@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/message.proto.
  */
 export const file_zitadel_message: GenFile = /*@__PURE__*/
-  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCWIGcHJvdG8z");
+  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJsCgpFcnJvckZhY3RzEjAKBWZhY3RzGAEgAygLMiEueml0YWRlbC52MS5FcnJvckZhY3RzLkZhY3RzRW50cnkaLAoKRmFjdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBYgZwcm90bzM");
 
 /**
  * Attached to every error: a stable reason id (e.g. "USER-already-inactive") and the human-readable text.
@@ -35,4 +35,24 @@ export type ErrorDetail = Message<"zitadel.v1.ErrorDetail"> & {
  */
 export const ErrorDetailSchema: GenMessage<ErrorDetail> = /*@__PURE__*/
   messageDesc(file_zitadel_message, 0);
+
+/**
+ * Machine-readable facts about a refusal, attached beside ErrorDetail where a client may act on them,
+ * e.g. {"failed_attempts": "2", "attempts_left": "1", "max_password_attempts": "3"} for a wrong password.
+ *
+ * @generated from message zitadel.v1.ErrorFacts
+ */
+export type ErrorFacts = Message<"zitadel.v1.ErrorFacts"> & {
+  /**
+   * @generated from field: map<string, string> facts = 1;
+   */
+  facts: { [key: string]: string };
+};
+
+/**
+ * Describes the message zitadel.v1.ErrorFacts.
+ * Use `create(ErrorFactsSchema)` to create a new message.
+ */
+export const ErrorFactsSchema: GenMessage<ErrorFacts> = /*@__PURE__*/
+  messageDesc(file_zitadel_message, 1);
 

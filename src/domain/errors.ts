@@ -8,19 +8,24 @@ export type ErrorKind =
   | "unauthenticated"
   | "resource_exhausted";
 
+/** Facts a client may act on, e.g. the attempts left before a lockout; sent beside the reason id. */
+export type ErrorFacts = Record<string, string | number | boolean>;
+
 /** A rule said no. `id` is the stable reason id clients may match on, e.g. "USER-already-inactive". */
 export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
     readonly id: string,
     message: string,
+    readonly facts?: ErrorFacts,
   ) {
     super(message);
     this.name = "DomainError";
   }
 }
 
-export const invalidArgument = (id: string, message: string) => new DomainError("invalid_argument", id, message);
+export const invalidArgument = (id: string, message: string, facts?: ErrorFacts) =>
+  new DomainError("invalid_argument", id, message, facts);
 export const notFound = (id: string, message: string) => new DomainError("not_found", id, message);
 export const alreadyExists = (id: string, message: string) => new DomainError("already_exists", id, message);
 export const failedPrecondition = (id: string, message: string) =>

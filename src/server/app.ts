@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { projections } from "../projections/registry.js";
 import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
-import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
 
@@ -72,7 +72,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     routes: serviceRoutes,
     interceptors,
     prefixes: restPrefixes,
-    registry: createRegistry(ErrorDetailSchema),
+    registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
     readMaxBytes: config.maxRequestBytes,
   });
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });

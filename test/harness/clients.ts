@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { create, type DescMethodUnary, type DescService, fromBinary, type MessageInitShape, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { decodeStatus } from "./grpc-status.js";
 
 /** The RPC protocols every method is tested over; REST is exercised with `rest()` by path. */
@@ -11,7 +11,7 @@ export type RpcProtocol = (typeof rpcProtocols)[number];
 
 export type RpcResult<O> =
   | { ok: true; message: O }
-  | { ok: false; code: Code; reason: string | undefined; text: string };
+  | { ok: false; code: Code; reason: string | undefined; text: string; facts?: Record<string, string> };
 
 /** One client per protocol, all on the same port. */
 export class Clients {
@@ -43,7 +43,8 @@ export class Clients {
       return { ok: true, message: await client[desc.localName](request, { headers: allHeaders }) };
     } catch (error) {
       const e = ConnectError.from(error);
-      return { ok: false, code: e.code, reason: e.findDetails(ErrorDetailSchema)[0]?.id, text: e.rawMessage };
+      const facts = e.findDetails(ErrorFactsSchema)[0]?.facts;
+      return { ok: false, code: e.code, reason: e.findDetails(ErrorDetailSchema)[0]?.id, text: e.rawMessage, ...(facts ? { facts } : {}) };
     }
   }
 
@@ -76,11 +77,13 @@ export class Clients {
         const bin = err.metadata?.get("grpc-status-details-bin")[0];
         const status = bin ? decodeStatus(bin as Buffer) : undefined;
         const detail = status?.details.find((d) => d.typeUrl.endsWith("zitadel.v1.ErrorDetail"));
+        const facts = status?.details.find((d) => d.typeUrl.endsWith("zitadel.v1.ErrorFacts"));
         resolve({
           ok: false,
           code: err.code as number as Code,
           reason: detail ? fromBinary(ErrorDetailSchema, detail.value).id : undefined,
           text: err.details,
+          ...(facts ? { facts: fromBinary(ErrorFactsSchema, facts.value).facts } : {}),
         });
       });
     });

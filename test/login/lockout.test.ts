@@ -43,15 +43,27 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
     expect(viaRest.body.settings).toEqual({ maxPasswordAttempts: "3", resourceOwnerType: "RESOURCE_OWNER_TYPE_INSTANCE", lockoutDuration: "900s" });
   });
 
+  it("puts the failed-attempt facts in a REST error detail too", async () => {
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const res = await rest(server.url, "POST", "/v2/sessions", { token: server.adminToken, body: { checks: { user: { userId }, password: { password: WRONG } } } });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toContainEqual({
+      "@type": "type.googleapis.com/zitadel.v1.ErrorFacts",
+      facts: { failed_attempts: "1", attempts_left: "2", max_password_attempts: "3", locked: "false" },
+    });
+  });
+
   it("counts wrong passwords in the error, locks at the limit in the same transaction, then refuses even the right password", async () => {
     const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
     const first = await login(clients, server.adminToken, { userId }, WRONG, "grpc");
     expect(first).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
     expect(messageOf(first)).toBe("Password is invalid after 1 failed attempt with 2 attempts left (USER-password-invalid)");
+    expect(first).toMatchObject({ facts: { failed_attempts: "1", attempts_left: "2", max_password_attempts: "3", locked: "false" } });
     expect(messageOf(await login(clients, server.adminToken, { userId }, WRONG, "grpc-web"))).toContain("after 2 failed attempts with 1 attempt left");
     const third = await login(clients, server.adminToken, { userId }, WRONG, "connect-proto");
     expect(third).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
     expect(messageOf(third)).toContain("after 3 failed attempts with 0 attempts left and the user is now locked");
+    expect(third).toMatchObject({ facts: { failed_attempts: "3", attempts_left: "0", locked: "true" } });
     expect(await state(userId)).toBe(UserState.LOCKED);
 
     expect(await login(clients, server.adminToken, { userId }, PASSWORD)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-locked" });

@@ -132,6 +132,8 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
 
     const done = expectOk(await setPassword(userId, next, { case: "currentPassword", value: PASSWORD }));
     expect(done.details?.resourceOwner).toBe(orgId);
+    const seen = expectOk(await clients.call("connect-json", UserService, "getUserByID", { userId }, server.adminToken));
+    expect(seen.user?.type.case === "human" && seen.user.type.value.passwordChanged).toEqual(done.details?.changeDate);
     expect(messageOf(await login(clients, server.adminToken, { userId }, PASSWORD))).toContain("after 1 failed attempt");
     expectOk(await login(clients, server.adminToken, { userId }, next));
     const types = (await userEvents(server.app.database.db, userId)).map((e) => e.type);

@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { ErrorDetailSchema } from "../../../gen/zitadel/message_pb.js";
-import { DomainError, type ErrorKind } from "../../domain/errors.js";
+import { ErrorDetailSchema, ErrorFactsSchema } from "../../../gen/zitadel/message_pb.js";
+import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/errors.js";
 import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
 import type { Logger } from "../../logger.js";
 
@@ -19,8 +19,12 @@ const CLAIM_REASONS: Record<string, [string, string]> = {
   org_name: ["ORG-name-taken", "Organization name is already taken"],
 };
 
-function withReason(code: Code, id: string, text: string): ConnectError {
-  return new ConnectError(`${text} (${id})`, code, undefined, [{ desc: ErrorDetailSchema, value: { id, message: text } }]);
+function withReason(code: Code, id: string, text: string, facts?: ErrorFacts): ConnectError {
+  const details: ConstructorParameters<typeof ConnectError>[3] = [{ desc: ErrorDetailSchema, value: { id, message: text } }];
+  if (facts) {
+    details.push({ desc: ErrorFactsSchema, value: { facts: Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, String(v)])) } });
+  }
+  return new ConnectError(`${text} (${id})`, code, undefined, details);
 }
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "53300"]);
@@ -36,7 +40,7 @@ function isDatabaseDown(error: unknown): boolean {
 export function toConnectError(error: unknown, log: Logger, procedure: string): ConnectError {
   if (error instanceof DomainError) {
     log.warn("request refused", { procedure, reason: error.id });
-    return withReason(CODES[error.kind], error.id, error.message);
+    return withReason(CODES[error.kind], error.id, error.message, error.facts);
   }
   if (error instanceof ClaimTakenError) {
     const [id, text] = CLAIM_REASONS[error.scope.split(":")[0]] ?? ["UNIQUE-taken", "Value is already taken"];

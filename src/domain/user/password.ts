@@ -51,10 +51,13 @@ export function passwordRejection(state: UserState, policy: LockoutPolicy): Doma
   const failed = state.status === "absent" ? 0 : (state.failedPasswordAttempts ?? 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const base = `Password is invalid after ${plural(failed, "failed attempt")}`;
-  if (policy.maxPasswordAttempts === 0) return invalidArgument("USER-password-invalid", `${base} (no lockout policy)`);
-  if (state.status === "locked") return invalidArgument("USER-password-invalid", `${base} with 0 attempts left and the user is now locked`);
-  const left = Math.max(policy.maxPasswordAttempts - failed, 0);
-  return invalidArgument("USER-password-invalid", `${base} with ${plural(left, "attempt")} left`);
+  const facts = { failed_attempts: failed, max_password_attempts: policy.maxPasswordAttempts };
+  if (policy.maxPasswordAttempts === 0) return invalidArgument("USER-password-invalid", `${base} (no lockout policy)`, facts);
+  const locked = state.status === "locked";
+  const left = locked ? 0 : Math.max(policy.maxPasswordAttempts - failed, 0);
+  const withLeft = { ...facts, attempts_left: left, locked };
+  if (locked) return invalidArgument("USER-password-invalid", `${base} with 0 attempts left and the user is now locked`, withLeft);
+  return invalidArgument("USER-password-invalid", `${base} with ${plural(left, "attempt")} left`, withLeft);
 }
 
 export type PasswordProof =

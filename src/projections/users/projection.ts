@@ -61,6 +61,8 @@ function reduce(row: Row | undefined, event: StoredEvent<UserEvent>): Row | unde
     case "user.reactivated":
     case "user.unlocked":
       return { ...row, state: "active" };
+    case "user.password.changed":
+      return { ...row, password_changed: event.createdAt, password_change_required: event.data.changeRequired };
     case "user.removed":
       return undefined;
     default:
