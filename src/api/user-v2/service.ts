@@ -7,6 +7,7 @@ import { createUserV2 } from "./create-user.js";
 import { getUserByIdV2 } from "./get-user-by-id.js";
 import { userLifecycleV2 } from "./lifecycle.js";
 import { listUsersV2 } from "./list-users.js";
+import { passwordResetV2 } from "./password-reset.js";
 import { setPasswordV2 } from "./set-password.js";
 
 export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserService>> {
@@ -18,5 +19,6 @@ export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserServic
     listUsers: listUsersV2(deps),
     addPersonalAccessToken: addPersonalAccessTokenV2(deps),
     setPassword: setPasswordV2(deps),
+    passwordReset: passwordResetV2(deps),
   };
 }
