@@ -13,6 +13,20 @@ import { hashToken } from "./tokens.js";
  * takes effect on the very next call on every instance.
  */
 export async function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
+  return (await callerForToken(db, token, now))?.principal;
+}
+
+export interface Caller {
+  principal: Principal;
+  /** The organization owning `targetUserId`, if asked for and the user exists. */
+  targetUserOrg: string | undefined;
+}
+
+/**
+ * The principal and, in the same round trip, the organization of the user a call targets, which the
+ * permission check needs for most user methods.
+ */
+export async function callerForToken(db: Db, token: string, now: Date, targetUserId?: string): Promise<Caller | undefined> {
   // Looked up by hash: the secret itself is never compared, so timing reveals nothing about it.
   const tokenHash = hashToken(token);
   const credentials = db
@@ -52,13 +66,17 @@ export async function principalForToken(db: Db, token: string, now: Date): Promi
       sql<{ org_id: string; roles: string[] }[]>`(
         select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
         from org_members_v1 m where m.user_id = u.id)`.as("orgRoles"),
+      (targetUserId ? sql<string | null>`(select resource_owner from users_v1 where id = ${targetUserId})` : sql<null>`null`).as("targetUserOrg"),
     ])
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    userId: row.userId,
-    orgId: row.orgId,
-    instanceRoles: row.instanceRoles ?? [],
-    orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, m.roles])),
+    principal: {
+      userId: row.userId,
+      orgId: row.orgId,
+      instanceRoles: row.instanceRoles ?? [],
+      orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, m.roles])),
+    },
+    targetUserOrg: row.targetUserOrg ?? undefined,
   };
 }
