@@ -6,10 +6,11 @@ import { type ApiClient, apiClient, grpcClient, protocols } from "./clients.js";
 import { createScratchDatabase } from "./database.js";
 import { generatedUserId, generateUserStreams } from "./generate-events.js";
 import { runLifecycle } from "./lifecycle.js";
-import { runLimit } from "./limit.js";
-import { peakRssMb, withPeakRss } from "./memory.js";
+import { openLimit } from "./limit.js";
+import { peakRssMb, withUsage } from "./resources.js";
+import type { PassResult } from "./stats.js";
 import { runNoop } from "./noop.js";
-import { runPeer } from "./peer.js";
+import { openPeer } from "./peer.js";
 import { runGetUserById, runListUsers } from "./reads.js";
 import { runRebuild } from "./rebuild.js";
 import type { BenchResults, DatabaseKind, Row, Sizes } from "./report.js";
@@ -39,38 +40,57 @@ export const defaultSizes: Record<"quick" | "full", Record<DatabaseKind, Sizes>>
 
 type Ctx = { rows: Row[]; results: BenchResults; log: (line: string) => void };
 
-async function pass(ctx: Ctx, pid: number | undefined, row: Omit<Row, "result" | "serverRssMb">, work: () => Promise<Row["result"] | { skipped: string }>) {
+/** Who a pass is measured on: the server process (RSS, CPU) and/or the database's backends (CPU). */
+type Watch = { server?: Pick<ServerProcess, "pid" | "exited">; database?: string };
+
+/** Runs one measured pass, recording peak server RSS and the CPU per operation of each process involved. */
+async function pass(ctx: Ctx, watch: Watch, row: Pick<Row, "database" | "workload" | "variant" | "note">, work: () => Promise<PassResult | undefined | { skipped: string }>) {
   ctx.log(`${row.database} ${row.workload} ${row.variant} …`);
-  const { result, rssMb } = await withPeakRss(pid, work);
-  const entry: Row = result && "skipped" in result ? { ...row, skipped: result.skipped } : { ...row, result: result as Row["result"], serverRssMb: rssMb };
-  ctx.rows.push(entry);
-  if (entry.result?.errors) throw new Error(`${row.database} ${row.workload} ${row.variant}: ${entry.result.errors} errors, first: ${entry.result.firstError}`);
-  return entry.result;
+  const clientCpu = process.cpuUsage();
+  const usage = await withUsage({ pid: watch.server?.pid, database: watch.database }, work);
+  const { user, system } = process.cpuUsage(clientCpu);
+  const result = usage.result;
+  if (!result || "skipped" in result) {
+    ctx.rows.push({ ...row, skipped: result?.skipped ?? "no result" });
+    return undefined;
+  }
+  const perOp = (ms: number | undefined) => (ms === undefined ? undefined : Number((ms / result.ops).toFixed(3)));
+  ctx.rows.push({
+    ...row,
+    result,
+    serverRssMb: usage.rssMb,
+    serverCpuMsPerOp: perOp(usage.cpuMs),
+    clientCpuMsPerOp: perOp((user + system) / 1000),
+    dbCpuMsPerOp: perOp(usage.dbCpuMs),
+  });
+  if (result.errors) throw new Error(`${row.database} ${row.workload} ${row.variant}: ${result.errors} errors, first: ${result.firstError}\n${watch.server?.exited() ?? ""}`);
+  return result;
 }
 
-type Server = { url: string; pid: number; adminToken: string };
+type Server = ServerProcess;
 type Seeded = Awaited<ReturnType<typeof seedUsers>>;
 
 /**
  * The service's own passes, the same on both databases: seed, lifecycle per protocol, transport ceiling.
  * `baselines` runs right after the gRPC lifecycle pass, so ours and the baselines see the same machine.
  */
-async function serviceWorkloads(ctx: Ctx, database: DatabaseKind, sizes: Sizes, server: Server, grpc: ApiClient, baselines?: (seeded: Seeded) => Promise<void>) {
+async function serviceWorkloads(ctx: Ctx, database: DatabaseKind, sizes: Sizes, watch: Watch & { server: Server }, grpc: ApiClient, baselines?: (seeded: Seeded) => Promise<void>) {
+  const { server } = watch;
   const C = sizes.concurrency;
   let seeded!: Seeded;
-  await pass(ctx, server.pid, { database, workload: "seed", variant: "AddHumanUser grpc" }, async () => {
+  await pass(ctx, watch, { database, workload: "seed", variant: "AddHumanUser grpc" }, async () => {
     seeded = await seedUsers(grpc, sizes.users, C);
     return seeded.pass;
   });
   const opsPerSec: Record<string, number> = {};
   for (const protocol of protocols) {
     const client = protocol === "grpc" ? grpc : apiClient(protocol, server.url, server.adminToken);
-    const r = await pass(ctx, server.pid, { database, workload: "lifecycle", variant: protocol }, () => runLifecycle(client, seeded.userIds, { concurrency: C }));
+    const r = await pass(ctx, watch, { database, workload: "lifecycle", variant: protocol }, () => runLifecycle(client, seeded.userIds, { concurrency: C }));
     opsPerSec[protocol] = r?.opsPerSec ?? 0;
     if (protocol === "grpc") await baselines?.(seeded);
     // Health has no REST binding: the transport ceiling is measured on the two RPC protocols.
     if (protocol !== "rest") {
-      const noop = await pass(ctx, server.pid, { database, workload: "no-op Health/Check", variant: protocol }, () => runNoop(client, sizes.users * 4, C));
+      const noop = await pass(ctx, watch, { database, workload: "no-op Health/Check", variant: protocol }, () => runNoop(client, sizes.users * 4, C));
       opsPerSec[`noop-${protocol}`] = noop?.opsPerSec ?? 0;
     }
     if (client !== grpc) client.close();
@@ -87,23 +107,34 @@ async function runPostgres(ctx: Ctx, baseUrl: string, sizes: Sizes, cpuProfileDi
   ctx.log("postgres: server started");
   const { db } = await openDatabase({ databaseUrl: scratch.url, dataDir: ":memory:", poolSize: 2 });
   const grpc = grpcClient(server.url, server.adminToken);
+  const serverWatch = { server, database: scratch.name };
+  // The baselines run in this process: only the database's CPU is theirs to watch.
+  const watch = { database: scratch.name };
   try {
     let limit: Row["result"];
     let peer: Row["result"];
-    const { seeded, opsPerSec } = await serviceWorkloads(ctx, database, sizes, server, grpc, async (seeded) => {
-      limit = await pass(ctx, undefined, { database, workload: "baseline: limit", variant: "pg, 5 statements" }, () => runLimit(scratch.url, seeded.userIds, C, "bench-limit"));
-      let peerSeed: Row["result"];
-      peer = await pass(ctx, undefined, { database, workload: "baseline: peer", variant: "Emmett in-process" }, async () => {
-        const r = await runPeer(scratch.url, seeded.userIds, C);
-        peerSeed = r.seed;
-        return r.pass;
-      });
-      ctx.rows.push({ database, workload: "baseline: peer", variant: "Emmett seed append", result: peerSeed });
+    const { seeded, opsPerSec } = await serviceWorkloads(ctx, database, sizes, serverWatch, grpc, async (seeded) => {
+      const baseline = openLimit(scratch.url);
+      try {
+        limit = await pass(ctx, watch, { database, workload: "baseline: limit", variant: "pg, 5 statements" }, () => baseline.run(seeded.userIds, C, "bench-limit"));
+        await pass(ctx, watch, { database, workload: "baseline: limit", variant: "pg, 2 statements (CTE append)", note: "informational" }, () =>
+          baseline.run(seeded.userIds, C, "bench-limit", 2),
+        );
+      } finally {
+        await baseline.close();
+      }
+      const emmett = await openPeer(scratch.url, seeded.userIds, C);
+      try {
+        ctx.rows.push({ database, workload: "baseline: peer", variant: "Emmett seed append", result: emmett.seed });
+        peer = await pass(ctx, watch, { database, workload: "baseline: peer", variant: "Emmett in-process" }, () => emmett.run());
+      } finally {
+        await emmett.close();
+      }
     });
 
     const half = Math.max(1, Math.round(opsPerSec.grpc / 2));
     const pacedUsers = seeded.userIds.slice(0, Math.max(C, Math.round((half * sizes.pacedSeconds) / 4)));
-    const paced = await pass(ctx, server.pid, { database, workload: "lifecycle", variant: `grpc at 50% (${half}/s)`, note: "open loop" }, () =>
+    const paced = await pass(ctx, serverWatch, { database, workload: "lifecycle", variant: `grpc at 50% (${half}/s)`, note: "open loop" }, () =>
       runLifecycle(grpc, pacedUsers, { concurrency: C, rate: half }),
     );
 
@@ -118,8 +149,8 @@ async function runPostgres(ctx: Ctx, baseUrl: string, sizes: Sizes, cpuProfileDi
     ctx.results.rebuild.push({ database, ...(await runRebuild({ databaseUrl: scratch.url })) });
 
     const allIds = [...seeded.userIds, ...Array.from({ length: generated.users }, (_, i) => generatedUserId(generated, i + 1))];
-    await pass(ctx, server.pid, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, allIds, sizes.readOps, C));
-    await pass(ctx, server.pid, { database, workload: "read", variant: `ListUsers grpc (${allIds.length} users)` }, () =>
+    await pass(ctx, serverWatch, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, allIds, sizes.readOps, C));
+    await pass(ctx, serverWatch, { database, workload: "read", variant: `ListUsers grpc (${allIds.length} users)` }, () =>
       runListUsers(grpc, generated.usernamePrefix, sizes.listOps, C),
     );
 
@@ -157,9 +188,9 @@ async function runPglite(ctx: Ctx, sizes: Sizes, starting: Promise<ServerProcess
   ctx.log("pglite: server started");
   const grpc = grpcClient(server.url, server.adminToken);
   try {
-    const { seeded } = await serviceWorkloads(ctx, database, sizes, server, grpc);
-    await pass(ctx, server.pid, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, seeded.userIds, sizes.readOps, sizes.concurrency));
-    await pass(ctx, server.pid, { database, workload: "read", variant: `ListUsers grpc (${seeded.userIds.length} users)` }, () =>
+    const { seeded } = await serviceWorkloads(ctx, database, sizes, { server }, grpc);
+    await pass(ctx, { server }, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, seeded.userIds, sizes.readOps, sizes.concurrency));
+    await pass(ctx, { server }, { database, workload: "read", variant: `ListUsers grpc (${seeded.userIds.length} users)` }, () =>
       runListUsers(grpc, "bench-", sizes.listOps, sizes.concurrency),
     );
   } finally {
@@ -231,11 +262,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   if (options.mode === "quick") results.notes.push("quick mode: sizes too small for the figures to mean anything; targets are judged on a full run only");
   results.notes.push(
-    "no-op = grpc.health.v1.Health/Check (public, one `select 1`); limit = the command's SQL issued directly with pg; peer = Emmett 0.42 (emmett-postgresql, inline projection) called in-process, without RPC or auth",
+    "no-op = grpc.health.v1.Health/Check (public, one `select 1`); limit = the command's SQL issued directly with pg (BEGIN, version read, insert event, update read model, COMMIT; the 2-statement row does the same as a version read plus one CTE statement); peer = Emmett 0.42 (emmett-postgresql, inline raw-SQL projection, our deciders) called in-process, without RPC or auth",
+    "a lifecycle command on the server costs 7-8 database round trips: token lookup, target user's org (permission check), stream read, BEGIN, insert event, upsert users_v1 (and user_login_states_v1 on lock), COMMIT",
   );
   results.machine.loadAverageAtEnd = loadavg()[0].toFixed(2);
-  if (Number(results.machine.loadAverageAtEnd) > Number(results.machine.cpus)) {
-    results.notes.push(`the machine was busy (1-min load average ${results.machine.loadAverageAtEnd} on ${results.machine.cpus} cores): absolute figures are depressed`);
+  // Other work on the machine depresses throughput; CPU per operation is the figure that survives it.
+  if (Number(results.machine.loadAverageAtStart) > Number(results.machine.cpus) / 2) {
+    results.notes.push(`the machine was not idle when the run started (1-min load average ${results.machine.loadAverageAtStart} on ${results.machine.cpus} cores): throughput figures are depressed; compare CPU ms/op`);
   }
   results.durationSeconds = Math.round((Date.now() - started) / 100) / 10;
   return results;

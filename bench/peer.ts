@@ -49,9 +49,10 @@ const handle = CommandHandler<UserState, PeerEvent>({
 /**
  * The peer: the same four commands as event-sourced command handlers on Emmett's PostgreSQL event store
  * (its own tables in the same database) with an inline projection, called in-process — no RPC, no
- * auth — with the same clients, users and pool size as ours.
+ * auth — with the same clients, users and pool size as ours. Opening it creates the schema and appends
+ * each user's `user.human.added` (the seed pass); `run` is the measured lifecycle pass.
  */
-export async function runPeer(databaseUrl: string, userIds: readonly string[], concurrency: number): Promise<{ seed: PassResult; pass: PassResult }> {
+export async function openPeer(databaseUrl: string, userIds: readonly string[], concurrency: number) {
   const setup = new pg.Client({ connectionString: databaseUrl });
   await setup.connect();
   await setup.query("create table if not exists peer_users (id text primary key, username text not null, state text not null, sequence int not null, change_date timestamptz not null)");
@@ -59,6 +60,10 @@ export async function runPeer(databaseUrl: string, userIds: readonly string[], c
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const store = getPostgreSQLEventStore(databaseUrl, { connectionOptions: { pool }, projections: projections.inline([usersProjection]) });
+  const close = async () => {
+    await store.close();
+    await pool.end().catch(() => {});
+  };
   try {
     await store.schema.migrate();
     const seed = await measure(userIds, { concurrency }, async (id, time) => {
@@ -68,12 +73,13 @@ export async function runPeer(databaseUrl: string, userIds: readonly string[], c
         ]),
       );
     });
-    const pass = await measure(userIds, { concurrency }, async (id, time) => {
-      for (const command of cycle) await time(() => handle(store, `user-${id}`, (state) => decide[command](state) as PeerEvent[]));
-    });
-    return { seed, pass };
-  } finally {
-    await store.close();
-    await pool.end().catch(() => {});
+    const run = () =>
+      measure(userIds, { concurrency }, async (id, time) => {
+        for (const command of cycle) await time(() => handle(store, `user-${id}`, (state) => decide[command](state) as PeerEvent[]));
+      });
+    return { seed, run, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }

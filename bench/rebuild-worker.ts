@@ -5,14 +5,14 @@ import { migrateToLatest } from "../src/db/migrate.js";
 import { rebuildProjections } from "../src/projections/rebuild.js";
 import { projections } from "../src/projections/registry.js";
 import { generateUserStreams } from "./generate-events.js";
-import { withPeakRss } from "./memory.js";
+import { withUsage } from "./resources.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as { databaseUrl?: string; generate?: { users: number; eventsPerUser: number } };
 const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: ":memory:" });
 await migrateToLatest(database.db);
 if (options.generate) await generateUserStreams(database.db, { ...options.generate, orgId: "bench-org" });
 const started = performance.now();
-const { result, rssMb } = await withPeakRss(process.pid, () => rebuildProjections(database.db, projections));
+const { result, rssMb } = await withUsage({ pid: process.pid }, () => rebuildProjections(database.db, projections));
 const seconds = (performance.now() - started) / 1000;
 await database.close();
 process.stdout.write(`${JSON.stringify({ ...result, seconds, rssMb })}\n`);

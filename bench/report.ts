@@ -25,6 +25,12 @@ export interface Row {
   result?: PassResult;
   /** Peak resident set of the server process during this pass, MB. */
   serverRssMb?: number;
+  /** CPU time of the server process per operation during this pass, ms (10 ms clock ticks: coarse on short passes). */
+  serverCpuMsPerOp?: number;
+  /** CPU time of the benchmark process (clients; for the baselines also their whole work) per operation, ms. */
+  clientCpuMsPerOp?: number;
+  /** CPU time of the PostgreSQL backends serving the scratch database per operation, ms. */
+  dbCpuMsPerOp?: number;
   note?: string;
   skipped?: string;
 }
@@ -56,11 +62,11 @@ const fmt = (n: number | undefined) => (n === undefined ? "" : Number.isInteger(
 
 function rowCells(row: Row): string[] {
   const r = row.result;
-  if (!r) return [row.database, row.workload, row.variant, `skipped: ${row.skipped}`, "", "", "", "", "", "", ""];
-  return [row.database, row.workload, row.variant, fmt(r.ops), fmt(r.opsPerSec), fmt(r.p50), fmt(r.p95), fmt(r.p99), fmt(r.max), fmt(r.errors), fmt(row.serverRssMb)];
+  if (!r) return [row.database, row.workload, row.variant, `skipped: ${row.skipped}`, "", "", "", "", "", "", "", "", "", ""];
+  return [row.database, row.workload, row.variant, fmt(r.ops), fmt(r.opsPerSec), fmt(r.p50), fmt(r.p95), fmt(r.p99), fmt(r.max), fmt(r.errors), fmt(row.serverCpuMsPerOp), fmt(row.clientCpuMsPerOp), fmt(row.dbCpuMsPerOp), fmt(row.serverRssMb)];
 }
 
-const header = ["db", "workload", "variant", "ops", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "server RSS MB"];
+const header = ["db", "workload", "variant", "ops", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "server CPU ms/op", "bench CPU ms/op", "db CPU ms/op", "server RSS MB"];
 
 /** A plain-text table for the terminal. */
 export function textTable(results: BenchResults): string {
@@ -82,7 +88,7 @@ export function markdown(results: BenchResults): string {
   const md = [
     `# Benchmark (${results.mode} mode, ${results.startedAt})`,
     "",
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.postgres ?? "no PostgreSQL"}. Total ${results.durationSeconds} s.`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.postgres ?? "no PostgreSQL"}; 1-min load average ${m.loadAverageAtStart} at start, ${m.loadAverageAtEnd} at end. Total ${results.durationSeconds} s.`,
     "",
     `| ${header.join(" | ")} |`,
     `| ${header.map((_, i) => (i < 3 ? "---" : "---:")).join(" | ")} |`,

@@ -9,6 +9,8 @@ export interface ServerProcess {
   url: string;
   pid: number;
   adminToken: string;
+  /** Why the server is gone, with the end of its stderr; undefined while it runs. */
+  exited(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     url,
     pid: child.pid as number,
     adminToken,
+    exited: () => (child.exitCode === null && child.signalCode === null ? undefined : `server exited (${child.exitCode ?? child.signalCode}):\n${stderr}`),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timeout = setTimeout(() => child.kill("SIGKILL"), 10_000);

@@ -49,6 +49,10 @@ describe("npm run bench --quick", () => {
     expect(rows.find((r) => r.workload === "lifecycle" && r.variant === "grpc")?.result?.ops).toBe(4 * tiny.users);
     expect(rows.filter((r) => !r.workload.startsWith("baseline") && r.result).every((r) => (r.serverRssMb ?? 0) > 0)).toBe(true);
     expect(results.serverPeakRssMb[database]).toBeGreaterThan(0);
+    const grpcPass = rows.find((r) => r.workload === "lifecycle" && r.variant === "grpc");
+    expect(grpcPass?.serverCpuMsPerOp).toBeGreaterThanOrEqual(0);
+    expect(grpcPass?.clientCpuMsPerOp).toBeGreaterThan(0);
+    if (database === "postgres") expect(grpcPass?.dbCpuMsPerOp).toBeGreaterThanOrEqual(0);
 
     const rebuild = results.rebuild.find((r) => r.database === database);
     expect(rebuild?.events).toBeGreaterThanOrEqual(database === "postgres" ? tiny.rebuildEvents : 1);
