@@ -263,7 +263,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   if (options.mode === "quick") results.notes.push("quick mode: sizes too small for the figures to mean anything; targets are judged on a full run only");
   results.notes.push(
     "no-op = grpc.health.v1.Health/Check (public, one `select 1`); limit = the command's SQL issued directly with pg (BEGIN, version read, insert event, update read model, COMMIT; the 2-statement row does the same as a version read plus one CTE statement); peer = Emmett 0.42 (emmett-postgresql, inline raw-SQL projection, our deciders) called in-process, without RPC or auth",
-    "a lifecycle command on the server costs 7-8 database round trips: token lookup, target user's org (permission check), stream read, BEGIN, insert event, upsert users_v1 (and user_login_states_v1 on lock), COMMIT",
   );
   results.machine.loadAverageAtEnd = loadavg()[0].toFixed(2);
   // Other work on the machine depresses throughput; CPU per operation is the figure that survives it.
