@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -41,14 +41,15 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 }
 
 /**
- * Starts the real server (`src/main.ts`) as a child process, so its memory is its own to measure and
+ * Starts the real server as `npm start` runs it (the esbuild bundle `dist/main.js`) in a child process, so its memory is its own to measure and
  * its CPU is not shared with the load generator's event loop. The admin token is ours (ADMIN_TOKEN).
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const port = await freePort();
   const adminToken = `bench-${randomBytes(16).toString("hex")}`;
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, ["--import", "tsx", ...profile, "src/main.ts"], {
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "ignore" });
+  const child = spawn(process.execPath, [...profile, "dist/main.js"], {
     cwd: root,
     env: {
       ...process.env,

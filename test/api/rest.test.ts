@@ -98,6 +98,17 @@ describe.each(databaseKinds)("REST gateway on %s", (kind) => {
     expect(dup.body.details).toEqual([errorDetail("ORG-name-taken")]);
   });
 
+  it("refuses AddHumanUser fields it does not support instead of dropping them", async () => {
+    const res = await post("/v2/users/human", server.adminToken, {
+      organization: { orgId },
+      profile: { givenName: "A", familyName: "B" },
+      email: { email: "totp@example.com" },
+      totpSecret: "JBSWY3DPEHPK3PXP",
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([errorDetail("USER-field-unsupported")]);
+  });
+
   it("rejects bad JSON, unknown paths and wrong verbs in the gateway's format", async () => {
     const bad = await rest(server.url, "POST", "/v2/users/1/lock", { token: server.adminToken, body: "{not json" });
     expect(bad.status).toBe(400);

@@ -1,5 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { AddHumanUserRequest } from "../../../gen/zitadel/user/v2/user_service_pb.js";
+import { invalidArgument } from "../../domain/errors.js";
 import { addHumanUser } from "../../domain/user/create.js";
 import { validateUserId } from "../../domain/user/decide.js";
 import { userAggregate } from "../../domain/user/state.js";
@@ -13,6 +14,10 @@ import { toNewHuman } from "./new-human.js";
 
 export function addHumanUserV2(deps: Deps) {
   return async (req: AddHumanUserRequest, ctx: HandlerContext) => {
+    // Better a clear refusal than a user created without what the caller asked for.
+    if (req.metadata.length > 0 || req.idpLinks.length > 0 || req.totpSecret !== undefined) {
+      throw invalidArgument("USER-field-unsupported", "metadata, idp_links and totp_secret are not supported by this server");
+    }
     const orgId = await resolveOrganization(deps.db, req.organization, principalOf(ctx).orgId);
     const userId = req.userId ? validateUserId(req.userId) : deps.newId();
     const passwordHash = req.passwordType.case === "password" ? await hashPassword(req.passwordType.value.password) : undefined;
