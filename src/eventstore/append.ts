@@ -1,0 +1,138 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Db } from "../db/database.js";
+import type { Database } from "../db/schema.js";
+import { ClaimTakenError } from "./errors.js";
+import type { CommandContext, PendingWrite } from "./event-store.js";
+import { applyChanges, deleteQuery, diffRows, type RowChanges, upsertQuery } from "./projection-writer.js";
+import type { ClaimOp, Projection } from "./types.js";
+
+// How an append reaches the database: planned without I/O, then written in one statement or one transaction.
+
+export interface AppendedRow {
+  position: number;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: number;
+}
+
+/** Everything an append writes, decided before any I/O. */
+export interface AppendPlan {
+  rows: Record<string, unknown>[];
+  claims: { claim: ClaimOp; aggregateId: string }[];
+  changes: RowChanges[];
+  /** marker -> the new event it stands for (see planAppend) */
+  markers: Map<number, { type: string; id: string; sequence: number }>;
+}
+
+// The database assigns positions when it inserts. Until then each new event carries a marker in their
+// place (a negative number no real position can equal), and projection rows that copy a position are
+// resolved from the insert's RETURNING. Projections may copy positions, never compute with them.
+const MARKER_BASE = -1_000_000_000_000;
+export const markerKey = (type: string, id: string, sequence: number) => `${type}\u0000${id}\u0000${sequence}`;
+
+export function planAppend(writes: PendingWrite[], context: CommandContext, createdAt: Date, projections: readonly Projection[]): AppendPlan {
+  const markers: AppendPlan["markers"] = new Map();
+  const rows: Record<string, unknown>[] = [];
+  const claims: AppendPlan["claims"] = [];
+  const changes: RowChanges[] = [];
+  for (const write of writes) {
+    const { aggregate, id, history } = write.target;
+    write.stored = write.events.map((event, i) => {
+      const sequence = history.length + i + 1;
+      const position = MARKER_BASE - markers.size;
+      markers.set(position, { type: aggregate.type, id, sequence });
+      rows.push({
+        aggregate_type: aggregate.type,
+        aggregate_id: id,
+        sequence,
+        type: event.type,
+        payload: JSON.stringify(event.data),
+        creator: context.creator,
+        resource_owner: write.resourceOwner,
+        created_at: createdAt,
+      });
+      return { ...event, aggregateType: aggregate.type, aggregateId: id, sequence, position, createdAt, creator: context.creator, resourceOwner: write.resourceOwner };
+    });
+    for (const claim of claimsOf(write)) claims.push({ claim, aggregateId: id });
+    const after = [...history, ...write.stored];
+    for (const projection of projections) {
+      if (projection.aggregateType === aggregate.type) changes.push(diffRows(projection, history, after));
+    }
+  }
+  return { rows, claims, changes: changes.filter((c) => c.deleted.length + c.upserted.length > 0), markers };
+}
+
+function resolveMarkers(changes: RowChanges[], resolve: (marker: number) => unknown, markers: AppendPlan["markers"]): RowChanges[] {
+  const fix = (row: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && markers.has(v) ? resolve(v) : v]));
+  return changes.map((c) => ({ ...c, upserted: c.upserted.map(fix) }));
+}
+
+const APPENDED_COLUMNS = ["position", "aggregate_type", "aggregate_id", "sequence"] as const;
+
+/**
+ * The common case (no unique claims, no extra writes) in ONE statement and so one round trip: the events
+ * insert and every read model change as data-modifying CTEs, atomic without BEGIN/COMMIT. Projection
+ * rows take their positions from the insert's RETURNING.
+ */
+export async function appendInOneStatement(db: Db, plan: AppendPlan): Promise<AppendedRow[]> {
+  const changes = resolveMarkers(
+    plan.changes,
+    (marker) => {
+      const { type, id, sequence } = plan.markers.get(marker)!;
+      return sql`(select position from appended where aggregate_type = ${type} and aggregate_id = ${id} and sequence = ${sequence})`;
+    },
+    plan.markers,
+  );
+  let query: any = (db as Kysely<any>).with("appended", (qc) => qc.insertInto("events").values(plan.rows).returning([...APPENDED_COLUMNS]));
+  let n = 0;
+  for (const { projection, deleted, upserted } of changes) {
+    for (const row of deleted) query = query.with(`change_${n++}`, (qc: Kysely<any>) => deleteQuery(qc, projection, row));
+    if (upserted.length > 0) query = query.with(`change_${n++}`, (qc: Kysely<any>) => upsertQuery(qc, projection, upserted));
+  }
+  return query.selectFrom("appended").select([...APPENDED_COLUMNS]).execute();
+}
+
+/** Appends with unique claims (or the caller's extra writes) statement by statement in a transaction. */
+export async function appendInTransaction(trx: Transaction<Database>, plan: AppendPlan): Promise<AppendedRow[]> {
+  // 1. Events first: a concurrent append to the same stream fails here before anything else is written.
+  const appended = (await trx.insertInto("events").values(plan.rows as never).returning([...APPENDED_COLUMNS]).execute()) as AppendedRow[];
+  // 2. Unique claims, in the same transaction as the events that take or free them.
+  for (const { claim, aggregateId } of plan.claims) {
+    if (claim.op === "release") {
+      await trx.deleteFrom("unique_claims").where("scope", "=", claim.scope).where("value", "=", claim.value).where("aggregate_id", "=", aggregateId).execute();
+      continue;
+    }
+    const taken = await trx
+      .insertInto("unique_claims")
+      .values({ scope: claim.scope, value: claim.value, aggregate_id: aggregateId })
+      .onConflict((oc) => oc.doNothing())
+      .returning("scope")
+      .execute();
+    if (taken.length === 0) throw new ClaimTakenError(claim.scope, claim.value);
+  }
+  // 3. Inline projections: a read right after the command sees its effect.
+  const positions = new Map(appended.map((row) => [markerKey(row.aggregate_type, row.aggregate_id, row.sequence), Number(row.position)]));
+  const resolved = resolveMarkers(
+    plan.changes,
+    (marker) => {
+      const { type, id, sequence } = plan.markers.get(marker)!;
+      return positions.get(markerKey(type, id, sequence));
+    },
+    plan.markers,
+  );
+  await applyChanges(trx as Kysely<any>, resolved);
+  return appended;
+}
+
+function claimsOf(write: PendingWrite): ClaimOp[] {
+  const { aggregate } = write.target;
+  if (!aggregate.claims) return [];
+  const claims: ClaimOp[] = [];
+  let state = write.stateBefore;
+  for (const event of write.stored) {
+    claims.push(...aggregate.claims(event, state));
+    state = aggregate.evolve(state, event);
+  }
+  return claims;
+}
