@@ -1,8 +1,9 @@
 import { Agent } from "node:http";
 import * as grpc from "@grpc/grpc-js";
-import { create, type DescMethodUnary, type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { grpcGenericClient } from "../test/harness/grpc-generic-client.js";
 
 export const protocols = ["grpc", "connect-json", "rest"] as const;
 export type Protocol = (typeof protocols)[number];
@@ -21,22 +22,7 @@ export function grpcClient(baseUrl: string, token: string): ApiClient {
   const clientFor = (service: DescService) => {
     let client = clients.get(service.typeName);
     if (client) return client;
-    const definition = Object.fromEntries(
-      service.methods.map((m) => [
-        m.localName,
-        {
-          path: `/${service.typeName}/${m.name}`,
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: (msg: any) => Buffer.from(toBinary(m.input, msg)),
-          requestDeserialize: (buf: Buffer) => fromBinary(m.input, buf),
-          responseSerialize: (msg: any) => Buffer.from(toBinary(m.output, msg)),
-          responseDeserialize: (buf: Buffer) => fromBinary(m.output, buf),
-        },
-      ]),
-    );
-    const Ctor = grpc.makeGenericClientConstructor(definition as grpc.ServiceDefinition, service.name);
-    client = new Ctor(new URL(baseUrl).host, grpc.credentials.createInsecure());
+    client = grpcGenericClient(service, baseUrl);
     clients.set(service.typeName, client);
     return client;
   };

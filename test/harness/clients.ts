@@ -1,8 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
-import { create, type DescMethodUnary, type DescService, fromBinary, type MessageInitShape, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMethodUnary, type DescService, fromBinary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
+import { grpcGenericClient } from "./grpc-generic-client.js";
 import { decodeStatus } from "./grpc-status.js";
 
 /** The RPC protocols every method is tested over; REST is exercised with `rest()` by path. */
@@ -51,28 +52,13 @@ export class Clients {
   private callGrpc(service: DescService, method: DescMethodUnary, request: object, headers: Record<string, string>) {
     let client = this.grpcClients.get(service.typeName);
     if (!client) {
-      const definition = Object.fromEntries(
-        service.methods.map((m) => [
-          m.name,
-          {
-            path: `/${service.typeName}/${m.name}`,
-            requestStream: false,
-            responseStream: false,
-            requestSerialize: (msg: any) => Buffer.from(toBinary(m.input, msg)),
-            requestDeserialize: (buf: Buffer) => fromBinary(m.input, buf),
-            responseSerialize: (msg: any) => Buffer.from(toBinary(m.output, msg)),
-            responseDeserialize: (buf: Buffer) => fromBinary(m.output, buf),
-          },
-        ]),
-      );
-      const Ctor = grpc.makeGenericClientConstructor(definition as grpc.ServiceDefinition, service.name);
-      client = new Ctor(new URL(this.baseUrl).host, grpc.credentials.createInsecure());
+      client = grpcGenericClient(service, this.baseUrl);
       this.grpcClients.set(service.typeName, client);
     }
     const metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
     return new Promise<RpcResult<unknown>>((resolve) => {
-      (client as any)[method.name](create(method.input, request as never), metadata, (err: grpc.ServiceError | null, res: unknown) => {
+      (client as any)[method.localName](create(method.input, request as never), metadata, (err: grpc.ServiceError | null, res: unknown) => {
         if (!err) return resolve({ ok: true, message: res });
         const bin = err.metadata?.get("grpc-status-details-bin")[0];
         const status = bin ? decodeStatus(bin as Buffer) : undefined;
