@@ -1,4 +1,6 @@
-import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, type OrderByItemBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../db/database.js";
+import type { Database } from "../db/schema.js";
 
 export type TextMethod =
   | "equals"
@@ -53,3 +55,47 @@ export const noRow = sql<SqlBool>`false`;
 
 /** The log position the inline read models are at: they are written in the events' own transaction. */
 export const processedPosition = sql<number>`(select coalesce(max(position), 0) from events)`;
+
+/**
+ * One page of a read model with the total count and the processed position, in ONE statement: one round
+ * trip, and the three come from the same snapshot, so they agree even while commands are committing.
+ * `order` sorts the page by `sort`; id breaks ties in the page's direction.
+ */
+export async function pageWithTotals<R, T extends "users_v1" | "orgs_v1" = "users_v1" | "orgs_v1">(
+  db: Db,
+  table: T,
+  where: (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>,
+  sort: string,
+  order: (o: OrderByItemBuilder) => OrderByItemBuilder,
+  page: Page,
+): Promise<ListResult<R>> {
+  const direction = page.asc ? "asc" : "desc";
+  // The table is chosen at run time, so the builder is untyped here; callers get typed rows back.
+  const untyped = db as unknown as Kysely<any>;
+  const name = table as string;
+  const filter = (w: ExpressionBuilder<any, any>) => where(w as ExpressionBuilder<Database, T>);
+  const rows = await untyped
+    .selectFrom((eb) =>
+      eb
+        .selectFrom(name)
+        .where(filter)
+        .select((s) => [s.fn.countAll<number>().as("total"), processedPosition.as("processed")])
+        .as("t"),
+    )
+    .leftJoinLateral(
+      (eb) => eb.selectFrom(name).where(filter).selectAll().orderBy(sort, order).orderBy("id", direction).limit(page.limit).offset(page.offset).as("p"),
+      (join) => join.onTrue(),
+    )
+    .selectAll("p")
+    .select(["t.total", "t.processed"])
+    // The lateral page is already ordered; the outer query repeats it because SQL keeps no order across a join.
+    .orderBy(`p.${sort}`, order)
+    .orderBy("p.id", direction)
+    .execute();
+  const first = rows[0];
+  return {
+    rows: rows.filter((r) => r.id !== null).map(({ total: _t, processed: _p, ...row }) => row as R),
+    total: Number(first?.total ?? 0),
+    processedPosition: Number(first?.processed ?? 0),
+  };
+}

@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
-import { type ListResult, noRow, type Page, processedPosition, type TextMatch, textMatches } from "../list-query.js";
+import { type ListResult, noRow, type Page, pageWithTotals, type TextMatch, textMatches } from "../list-query.js";
 import type { OrgRow } from "./queries.js";
 
 export type OrgState = "active" | "inactive" | "removed";
@@ -51,40 +51,8 @@ function where(eb: Eb, request: OrgListRequest): Expression<SqlBool> {
   return eb.and([...scope, ...live, ...request.filters.map((f) => condition(eb, f))]);
 }
 
-/** One page of orgs_v1 with the total and the processed position, in one statement (see listUsers). */
+/** One page of orgs_v1 with the total and the processed position, in one statement. */
 export async function listOrgs(db: Db, request: OrgListRequest): Promise<ListResult<OrgRow>> {
-  const { sort, page } = request;
-  const direction = page.asc ? "asc" : "desc";
-  const rows = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom("orgs_v1")
-        .where((w) => where(w, request))
-        .select((s) => [s.fn.countAll<number>().as("total"), processedPosition.as("processed")])
-        .as("t"),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom("orgs_v1")
-          .where((w) => where(w, request))
-          .selectAll()
-          .orderBy(sort, direction)
-          .orderBy("id", direction)
-          .limit(page.limit)
-          .offset(page.offset)
-          .as("p"),
-      (join) => join.onTrue(),
-    )
-    .selectAll("p")
-    .select(["t.total", "t.processed"])
-    .orderBy(`p.${sort}`, direction)
-    .orderBy("p.id", direction)
-    .execute();
-  const first = rows[0];
-  return {
-    rows: rows.filter((r) => r.id !== null).map(({ total: _t, processed: _p, ...row }) => row as OrgRow),
-    total: Number(first?.total ?? 0),
-    processedPosition: Number(first?.processed ?? 0),
-  };
+  const direction = request.page.asc ? "asc" : "desc";
+  return pageWithTotals<OrgRow, "orgs_v1">(db, "orgs_v1", (eb) => where(eb, request), request.sort, (o) => o[direction](), request.page);
 }

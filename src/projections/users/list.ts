@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, type OrderByItemBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
-import { type ListResult, noRow, type Page, processedPosition, type TextMatch, textMatches } from "../list-query.js";
+import { type ListResult, noRow, type Page, pageWithTotals, type TextMatch, textMatches } from "../list-query.js";
 import type { UserRow } from "./queries.js";
 
 export type UserTextField = "username" | "given_name" | "family_name" | "nick_name" | "display_name" | "email" | "phone";
@@ -61,46 +61,11 @@ function where(eb: Eb, request: UserListRequest): Expression<SqlBool> {
   return eb.and([...scope, ...request.filters.map((f) => condition(eb, f))]);
 }
 
-/**
- * One page of users_v1 with the total count and the processed position, in ONE statement: one round trip,
- * and the three come from the same snapshot, so they agree even while commands are committing.
- */
+/** One page of users_v1 with the total count and the processed position, in one statement. */
 export async function listUsers(db: Db, request: UserListRequest): Promise<ListResult<UserRow>> {
   const { sort, page } = request;
   const direction = page.asc ? "asc" : "desc";
   // Users without a value (a machine has no first name) come last either way.
   const order = (o: OrderByItemBuilder) => (NOT_NULL.has(sort) ? o[direction]() : o[direction]().nullsLast());
-  const rows = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom("users_v1")
-        .where((w) => where(w, request))
-        .select((s) => [s.fn.countAll<number>().as("total"), processedPosition.as("processed")])
-        .as("t"),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom("users_v1")
-          .where((w) => where(w, request))
-          .selectAll()
-          .orderBy(sort, order)
-          .orderBy("id", direction)
-          .limit(page.limit)
-          .offset(page.offset)
-          .as("p"),
-      (join) => join.onTrue(),
-    )
-    .selectAll("p")
-    .select(["t.total", "t.processed"])
-    // The lateral page is already ordered; the outer query repeats it because SQL keeps no order across a join.
-    .orderBy(`p.${sort}`, order)
-    .orderBy("p.id", direction)
-    .execute();
-  const first = rows[0];
-  return {
-    rows: rows.filter((r) => r.id !== null).map(({ total: _t, processed: _p, ...row }) => row as UserRow),
-    total: Number(first?.total ?? 0),
-    processedPosition: Number(first?.processed ?? 0),
-  };
+  return pageWithTotals<UserRow, "users_v1">(db, "users_v1", (eb) => where(eb, request), sort, order, page);
 }
