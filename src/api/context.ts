@@ -1,21 +1,19 @@
 import { type HandlerContext, createContextKey } from "@connectrpc/connect";
+import type { Access } from "../commands/access.js";
+import type { Principal } from "../commands/permissions.js";
 import type { CommandContext } from "../eventstore/event-store.js";
-import type { Principal } from "./auth/permissions.js";
 
-export const kPrincipal = createContextKey<Principal | undefined>(undefined, { description: "authenticated caller" });
+export const kAccess = createContextKey<Access | undefined>(undefined, { description: "authenticated caller and the method's permission" });
 
-/** The organization a management v1 call acts on: `x-zitadel-orgid`, else the caller's own. */
-export const kOrgContext = createContextKey<string>("", { description: "organization context" });
-
-export function principalOf(ctx: HandlerContext): Principal {
-  const principal = ctx.values.get(kPrincipal);
-  // The auth interceptor refuses every call without one before a handler runs.
-  if (!principal) throw new Error("handler reached without a principal");
-  return principal;
+/** The caller and what the method needs; the auth interceptor refuses every call without one before a handler runs. */
+export function accessOf(ctx: HandlerContext): Access {
+  const access = ctx.values.get(kAccess);
+  if (!access) throw new Error("handler reached without an authenticated caller");
+  return access;
 }
 
-export function orgContextOf(ctx: HandlerContext): string {
-  return ctx.values.get(kOrgContext);
+export function principalOf(ctx: HandlerContext): Principal {
+  return accessOf(ctx).principal;
 }
 
 export function commandContext(ctx: HandlerContext): CommandContext {

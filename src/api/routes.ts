@@ -9,7 +9,7 @@ import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../commands/deps.js";
 import { healthService } from "./health.js";
 import { managementServiceV1 } from "./management-v1/service.js";
 import { organizationServiceV2 } from "./org-v2/service.js";

@@ -7,7 +7,7 @@ import { authInterceptor } from "../api/interceptors/auth.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
-import type { Deps } from "../api/deps.js";
+import type { Deps } from "../commands/deps.js";
 import type { Config } from "../config.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";

@@ -1,7 +1,7 @@
 import { hashToken } from "../api/auth/tokens.js";
-import type { Principal } from "../api/auth/permissions.js";
+import type { Principal } from "../commands/permissions.js";
 import { principalForToken } from "../api/auth/principal.js";
-import type { Deps } from "../api/deps.js";
+import type { Deps } from "../commands/deps.js";
 import { type ActiveApiKey, activeApiKeyByHash } from "../projections/api-keys/queries.js";
 import type { Req } from "./responses.js";
 

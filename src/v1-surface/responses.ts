@@ -53,6 +53,7 @@ export function failure(cause: unknown, log: Logger, operation: string): Outcome
   const err = toConnectError(cause, log, `v1/${operation}`);
   const detail = err.findDetails(ErrorDetailSchema)[0];
   const status = STATUS[err.code] ?? 500;
+  if (status === 403) return forbidden;
   return error(status, detail?.id ?? "INTERNAL", detail?.message ?? "Internal error", status === 503 ? { "retry-after": "1" } : undefined);
 }
 

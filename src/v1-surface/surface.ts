@@ -1,7 +1,6 @@
-import { hasOrgPermission, orgsWithPermission, type Principal } from "../api/auth/permissions.js";
-import type { Deps } from "../api/deps.js";
+import { couldEverPass } from "../commands/access.js";
+import type { Deps } from "../commands/deps.js";
 import type { Logger } from "../logger.js";
-import { getUserById } from "../projections/users/queries.js";
 import { apiKeyOf, principalOf } from "./authenticate.js";
 import { readBody } from "./body.js";
 import { fingerprint, IdempotencyStore } from "./idempotency.js";
@@ -44,15 +43,6 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     idempotency.prune().catch((error) => log.warn("pruning idempotency records failed", { cause: String(error) }));
   }
 
-  /** ADMIN over the target's organization; for an unknown user, admin anywhere (the command answers 404). */
-  async function mayChange(principal: Principal, keyOrgId: string | null, userId: string): Promise<boolean> {
-    const owner = (await getUserById(deps.db, userId))?.resource_owner;
-    if (keyOrgId && owner && owner !== keyOrgId) return false;
-    if (owner) return hasOrgPermission(principal, "user.write", owner);
-    const orgs = orgsWithPermission(principal, "user.write");
-    return orgs === "all" || orgs.length > 0;
-  }
-
   async function userOperation(req: reply.Req, operation: UserOperation, rawUserId: string, path: string): Promise<reply.Outcome> {
     const key = await apiKeyOf(deps, req);
     if (!key) return reply.unauthenticated("API key");
@@ -68,14 +58,15 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     const ref = Array.isArray(refHeader) ? refHeader[0] : refHeader;
     const invalid = validateRequest(userId, ref);
     if (invalid.length > 0) return reply.invalid(invalid);
-    if (!(await mayChange(principal, key.orgId, userId))) return reply.forbidden;
-
-    if (ref === undefined) return runUserCommand(run, operation, userId, principal.userId, undefined);
+    // The ADMIN role (user.write) is checked by the command on the user it loads, in the user's organization.
+    const actor = { access: { principal, permission: "user.write", allowSelf: false, orgContext: principal.orgId }, appOrg: key.orgId };
+    if (!couldEverPass(actor.access)) return reply.forbidden;
+    if (ref === undefined) return runUserCommand(run, operation, userId, actor, undefined);
     maybePrune();
     const claimed = await idempotency.claim(key.id, ref, fingerprint("POST", path, body));
     switch (claimed.kind) {
       case "claimed":
-        return runUserCommand(run, operation, userId, principal.userId, claimed.claim);
+        return runUserCommand(run, operation, userId, actor, claimed.claim);
       case "replay":
         return { status: claimed.status, body: claimed.body ?? undefined, headers: { "idempotency-replayed": "true" } };
       case "in-progress":

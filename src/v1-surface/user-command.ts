@@ -1,7 +1,8 @@
-import type { Deps } from "../api/deps.js";
+import type { Access } from "../commands/access.js";
+import type { Deps } from "../commands/deps.js";
+import { changeUser } from "../commands/user.js";
 import { DomainError } from "../domain/errors.js";
 import { deactivateUser, reactivateUser } from "../domain/user/decide.js";
-import { userAggregate } from "../domain/user/state.js";
 import type { Logger } from "../logger.js";
 import { type Claim, ClaimLostError, type IdempotencyStore } from "./idempotency.js";
 import { failure, inProgress, noContent, type Outcome } from "./responses.js";
@@ -23,19 +24,12 @@ export async function runUserCommand(
   deps: Deps & { log: Logger; idempotency: IdempotencyStore },
   operation: UserOperation,
   userId: string,
-  actingUserId: string,
+  actor: { access: Access; appOrg: string | null },
   claim: Claim | undefined,
 ): Promise<Outcome> {
   const inTransaction = claim && ((trx: Parameters<IdempotencyStore["complete"]>[0]) => deps.idempotency.complete(trx, claim, 204, null));
   try {
-    await deps.store.run(
-      { creator: actingUserId },
-      async (session) => {
-        const user = await session.load(userAggregate, userId);
-        session.append(user, COMMANDS[operation](user.state));
-      },
-      { inTransaction },
-    );
+    await changeUser(deps, actor.access, userId, COMMANDS[operation], { appOrg: actor.appOrg, inTransaction });
     return noContent;
   } catch (error) {
     if (error instanceof ClaimLostError) return inProgress;

@@ -94,8 +94,8 @@ describe.each(databaseKinds)("management v1 on %s", (kind) => {
       const userA = await newHuman(clients, admin, orgA);
       const userB = await newHuman(clients, admin, orgB);
       expectOk(await mgmt("lockUser", { id: userA }, manager.token));
-      // Another org's context needs a role there.
-      expect(await mgmt("lockUser", { id: userB }, manager.token, orgB)).toMatchObject({ ok: false, code: Code.PermissionDenied });
+      // Another org's context needs a role there; without one its users do not exist for the caller.
+      expect(await mgmt("lockUser", { id: userB }, manager.token, orgB)).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
       // A user manager may not change the org itself, nor create orgs.
       expect(await mgmt("deactivateOrg", {}, manager.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
       expect(await mgmt("addOrg", { name: unique("no") }, manager.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });

@@ -58,9 +58,14 @@ describe.each(databaseKinds)("REST gateway on %s", (kind) => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ code: 16, details: [errorDetail("AUTH-no-valid-token")] });
     const nobody = await newMachine(clients, server.adminToken, orgId);
-    const denied = await post(`/v2/users/${userId}/lock`, nobody.token);
+    // Management v1 has no self-service: a caller without user.write anywhere is refused before any lookup.
+    const denied = await post(`/management/v1/users/${userId}/_lock`, nobody.token);
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe(7);
+    // v2 lets users act on themselves, so the call gets as far as the user, whom this caller cannot see.
+    const hidden = await post(`/v2/users/${userId}/lock`, nobody.token);
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toMatchObject({ code: 5, details: [errorDetail("USER-not-found")] });
   });
 
   it("serves management v1 under /management/v1 with the org from x-zitadel-orgid", async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { options } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
 import { services } from "../../src/api/routes.js";
 import { Clients } from "../harness/clients.js";
-import { newMachine, newOrg } from "../harness/fixtures.js";
+import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 
 // Walks every method of every registered service, so a new RPC is covered without anyone remembering.
@@ -17,12 +17,14 @@ describe("security sweep over every registered method", () => {
   let server: TestServer;
   let clients: Clients;
   let nobody: { token: string };
+  let stranger: string;
 
   beforeAll(async () => {
     server = await startTestServer("pglite");
     clients = new Clients(server.url);
     // A valid principal holding no role at all.
     nobody = await newMachine(clients, server.adminToken, await newOrg(clients, server.adminToken));
+    stranger = await newHuman(clients, server.adminToken, await newOrg(clients, server.adminToken));
   });
   afterAll(async () => {
     clients?.close();
@@ -33,12 +35,25 @@ describe("security sweep over every registered method", () => {
     for (const { method, name } of methods) expect(getOption(method, options)?.authOption?.permission, name).toBeTruthy();
   });
 
-  it.each(methods)("$name: no token → Unauthenticated; a principal without the permission → PermissionDenied", async ({ service, method }) => {
-    const call = (token?: string) => clients.call("connect-proto", service as never, method.localName as never, {} as never, token);
+  it.each(methods)("$name: no token → Unauthenticated; a principal without the permission → refused", async ({ service, method }) => {
+    const auth = getOption(method, options)?.authOption;
+    // Self-service methods let anyone in; aimed at another organization's user they must answer NotFound.
+    const targetsUser = method.input.fields.some((f) => f.name === "user_id");
+    const request = auth?.allowSelf && targetsUser ? { userId: stranger } : {};
+    const call = (token?: string) => clients.call("connect-proto", service as never, method.localName as never, request as never, token);
     expect(await call()).toMatchObject({ ok: false, code: Code.Unauthenticated });
     expect(await call("forged-token")).toMatchObject({ ok: false, code: Code.Unauthenticated });
-    if (getOption(method, options)?.authOption?.permission !== "authenticated") {
-      expect(await call(nobody.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
+    if (auth?.permission === "authenticated") return;
+    const expected = !auth?.allowSelf ? Code.PermissionDenied : targetsUser ? Code.NotFound : undefined;
+    if (expected === undefined) {
+      // A self-service list: it answers, but with nothing but the caller itself (checked in cross-org.test.ts).
+      expect(await call(nobody.token)).toMatchObject({ ok: true });
+      return;
     }
+    const refused = await call(nobody.token);
+    // A request invalid on its face (no new password, no medium) is refused before anything is loaded.
+    const invalidOnItsFace = !refused.ok && (refused.code === Code.InvalidArgument || refused.code === Code.FailedPrecondition) && refused.reason !== undefined;
+    if (auth?.allowSelf && invalidOnItsFace) return;
+    expect(refused).toMatchObject({ ok: false, code: expected });
   });
 });

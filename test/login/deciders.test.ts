@@ -22,7 +22,7 @@ const human = (extra: Partial<Extract<UserState, { kind: string }>> = {}): UserS
 });
 const fold = (state: UserState, events: UserEvent[], createdAt = at) =>
   events.reduce((s, e, i) => evolveUser(s, { ...e, aggregateType: "user", aggregateId: "u1", sequence: i + 2, position: i + 2, createdAt, creator: "t", resourceOwner: "o1" } as StoredEvent<UserEvent>), state);
-const activeOrg: OrgState = { status: "active", name: "acme", members: {} };
+const activeOrg: OrgState = { status: "active", name: "acme", primaryDomain: "acme.localhost", members: {} };
 
 describe("password check decider", () => {
   it("given two failures, when the third fails, then it records the failure and the lock together", () => {

@@ -189,7 +189,8 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
     expectOk(await login(clients, server.adminToken, { userId }, "Admin-Set-Pass-1"));
 
     const outsider = await newMachine(clients, server.adminToken, await newOrg(clients, server.adminToken), ["ORG_OWNER"]);
-    expect(await setPassword(userId, "Outsider-Pass-1", undefined, outsider.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
+    // An owner of another organization cannot even tell that the user exists.
+    expect(await setPassword(userId, "Outsider-Pass-1", undefined, outsider.token)).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
     const machine = await newMachine(clients, server.adminToken, orgId);
     expect(await setPassword(machine.userId, "Machine-Pass-1")).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-machine" });
     expect(await setPassword("987654321", "Nobody-Pass-1")).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });

@@ -155,15 +155,18 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
 
   it.each(operations)("403 on %s: the acting user needs an admin role over the user's organization", async (_name, path) => {
     const otherOrg = await newOrg(clients, server.adminToken);
-    const refused = [
-      await newMachine(clients, server.adminToken, orgId),
-      await newMachine(clients, server.adminToken, otherOrg, ["ADMIN"]),
-      await newMachine(clients, server.adminToken, otherOrg, ["ORG_OWNER"]),
-    ];
+    const noRole = await newMachine(clients, server.adminToken, orgId);
+    // Admins of another organization cannot see this one's users at all: they get what an unknown user gets.
+    const strangers = [await newMachine(clients, server.adminToken, otherOrg, ["ADMIN"]), await newMachine(clients, server.adminToken, otherOrg, ["ORG_OWNER"])];
     const prepare = () => (path === deactivatePath ? activeUser() : inactiveUser());
     const target = await prepare();
-    for (const actor of refused) {
-      expect(await call("POST", path(target), as(actor.token))).toMatchObject({ status: 403, body: { errorCode: "INSUFFICIENT_PERMISSIONS" } });
+    expect(await call("POST", path(target), as(noRole.token))).toMatchObject({ status: 403, body: { errorCode: "INSUFFICIENT_PERMISSIONS" } });
+    const unknown = await call("POST", path("404404404"), as(strangers[0].token));
+    expect(unknown).toMatchObject({ status: 404, body: { code: "USER-not-found" } });
+    for (const actor of strangers) {
+      const refused = await call("POST", path(target), as(actor.token));
+      expect(refused).toMatchObject({ status: 404 });
+      expect(refused.body).toEqual(unknown.body);
     }
     expect(await userState(db(), target)).toBe(path === deactivatePath ? "active" : "inactive");
     const owner = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);

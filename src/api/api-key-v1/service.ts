@@ -2,7 +2,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { AddApiKeyRequest, ApiKeyService, RevokeApiKeyRequest } from "../../../gen/zitadel/apikey/v1/api_key_service_pb.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { commandContext } from "../context.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { createApiKey, revokeApiKeyById } from "./commands.js";
 
 /** Admin RPC for the API keys of the /v1/users surface (instance permission iam.write, see the proto). */

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
-import type { Principal } from "./permissions.js";
+import type { Principal } from "../../commands/permissions.js";
 import { hashToken } from "./tokens.js";
 
 /**
@@ -13,20 +13,6 @@ import { hashToken } from "./tokens.js";
  * takes effect on the very next call on every instance.
  */
 export async function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
-  return (await callerForToken(db, token, now))?.principal;
-}
-
-export interface Caller {
-  principal: Principal;
-  /** The organization owning `targetUserId`, if asked for and the user exists. */
-  targetUserOrg: string | undefined;
-}
-
-/**
- * The principal and, in the same round trip, the organization of the user a call targets, which the
- * permission check needs for most user methods.
- */
-export async function callerForToken(db: Db, token: string, now: Date, targetUserId?: string): Promise<Caller | undefined> {
   // Looked up by hash: the secret itself is never compared, so timing reveals nothing about it.
   const tokenHash = hashToken(token);
   const credentials = db
@@ -66,17 +52,13 @@ export async function callerForToken(db: Db, token: string, now: Date, targetUse
       sql<{ org_id: string; roles: string[] }[]>`(
         select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
         from org_members_v1 m where m.user_id = u.id)`.as("orgRoles"),
-      (targetUserId ? sql<string | null>`(select resource_owner from users_v1 where id = ${targetUserId})` : sql<null>`null`).as("targetUserOrg"),
     ])
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    principal: {
-      userId: row.userId,
-      orgId: row.orgId,
-      instanceRoles: row.instanceRoles ?? [],
-      orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, m.roles])),
-    },
-    targetUserOrg: row.targetUserOrg ?? undefined,
+    userId: row.userId,
+    orgId: row.orgId,
+    instanceRoles: row.instanceRoles ?? [],
+    orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, m.roles])),
   };
 }

@@ -17,6 +17,7 @@ const CODES: Record<ErrorKind, Code> = {
 const CLAIM_REASONS: Record<string, [string, string]> = {
   username: ["USER-username-taken", "Username is already taken in this organization"],
   org_name: ["ORG-name-taken", "Organization name is already taken"],
+  org_domain: ["ORG-domain-taken", "An organization with this primary domain already exists"],
 };
 
 function withReason(code: Code, id: string, text: string, facts?: ErrorFacts): ConnectError {

@@ -8,7 +8,7 @@ import { userAggregate } from "../../domain/user/state.js";
 import { hashPassword } from "../auth/passwords.js";
 import { commandContext } from "../context.js";
 import { detailsV2 } from "../convert.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { toNewHuman } from "../user-v2/new-human.js";
 
 /** Creates the organization and its first admins (new humans or existing users) in one transaction. */

@@ -5,10 +5,10 @@ import type { ListOrganizationsRequest } from "../../../gen/zitadel/org/v2/org_s
 import { invalidArgument } from "../../domain/errors.js";
 import { type OrgFilter, type OrgState, listOrgs } from "../../projections/orgs/list.js";
 import type { OrgRow } from "../../projections/orgs/queries.js";
-import { orgsWithPermission } from "../auth/permissions.js";
+import { orgsWithPermission } from "../../commands/permissions.js";
 import { principalOf } from "../context.js";
 import { detailsV2, rowDetails } from "../convert.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { listDetails, pageOf, textMatch } from "../list-query.js";
 
 const STATES: Record<string, OrgState> = { [OrganizationState.ACTIVE]: "active", [OrganizationState.INACTIVE]: "inactive", [OrganizationState.REMOVED]: "removed" };

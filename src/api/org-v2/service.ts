@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { OrganizationService } from "../../../gen/zitadel/org/v2/org_service_pb.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { addOrganizationV2 } from "./add-organization.js";
 import { listOrganizationsV2 } from "./list-organizations.js";
 

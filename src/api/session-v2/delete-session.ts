@@ -6,7 +6,7 @@ import { handleCommand } from "../../eventstore/handle-command.js";
 import { getSessionById } from "../../projections/sessions/queries.js";
 import { commandContext } from "../context.js";
 import { detailsV2 } from "../convert.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { requireSessionAccess } from "./session-access.js";
 
 export function deleteSessionV2(deps: Deps) {

@@ -1,7 +1,7 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { GetSessionRequest } from "../../../gen/zitadel/session/v2/session_service_pb.js";
 import { getSessionById } from "../../projections/sessions/queries.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { requireSessionAccess } from "./session-access.js";
 import { sessionV2 } from "./session-message.js";
 

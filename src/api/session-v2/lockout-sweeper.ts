@@ -2,7 +2,7 @@ import { effectiveLockout } from "../../domain/settings/lockout.js";
 import { userAggregate } from "../../domain/user/state.js";
 import type { Logger } from "../../logger.js";
 import { policyLocksPlacedBefore } from "../../projections/credentials/queries.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { readLockoutSettings } from "../settings-v2/lockout-policy.js";
 import { liftExpiredLockout } from "./password-check.js";
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { HandlerContext } from "@connectrpc/connect";
 import { DomainError, notFound } from "../../domain/errors.js";
 import type { SessionRow } from "../../projections/sessions/queries.js";
-import { hasOrgPermission, orgsWithPermission } from "../auth/permissions.js";
+import { hasOrgPermission, orgsWithPermission } from "../../commands/permissions.js";
 import { hashToken } from "../auth/tokens.js";
 import { principalOf } from "../context.js";
 

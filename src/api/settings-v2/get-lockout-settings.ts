@@ -4,7 +4,7 @@ import { DetailsSchema } from "../../../gen/zitadel/object/v2/object_pb.js";
 import { ResourceOwnerType } from "../../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { effectiveLockout, INSTANCE_RESOURCE_OWNER } from "../../domain/settings/lockout.js";
 import { detailsV2 } from "../convert.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { readLockoutSettings } from "./lockout-policy.js";
 
 const durationOf = (ms: number | null): Duration | undefined => (ms ? durationFromMs(ms) : undefined);

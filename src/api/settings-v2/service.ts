@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { SettingsService } from "../../../gen/zitadel/settings/v2/settings_service_pb.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { getLockoutSettingsV2 } from "./get-lockout-settings.js";
 import { getPasswordComplexitySettingsV2 } from "./get-password-complexity-settings.js";
 import { setLockoutSettingsV2 } from "./set-lockout-settings.js";

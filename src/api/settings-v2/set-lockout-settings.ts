@@ -10,7 +10,7 @@ import {
 import { handleCommand } from "../../eventstore/handle-command.js";
 import { commandContext } from "../context.js";
 import { detailsV2 } from "../convert.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 
 // Larger than any policy needs, and within a JavaScript number.
 const MAX = 2n ** 31n - 1n;

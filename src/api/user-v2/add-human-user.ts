@@ -3,13 +3,12 @@ import type { AddHumanUserRequest } from "../../../gen/zitadel/user/v2/user_serv
 import { invalidArgument } from "../../domain/errors.js";
 import { addHumanUser } from "../../domain/user/create.js";
 import { validateUserId } from "../../domain/user/decide.js";
-import { userAggregate } from "../../domain/user/state.js";
-import { handleCommand } from "../../eventstore/handle-command.js";
 import { hashPassword } from "../auth/passwords.js";
-import { commandContext, principalOf } from "../context.js";
+import { accessOf } from "../context.js";
 import { detailsV2 } from "../convert.js";
-import type { Deps } from "../deps.js";
-import { resolveOrganization } from "./organization.js";
+import type { Deps } from "../../commands/deps.js";
+import { createUserIn } from "../../commands/org.js";
+import { orgRefOf } from "./organization.js";
 import { toNewHuman } from "./new-human.js";
 
 export function addHumanUserV2(deps: Deps) {
@@ -18,11 +17,11 @@ export function addHumanUserV2(deps: Deps) {
     if (req.metadata.length > 0 || req.idpLinks.length > 0 || req.totpSecret !== undefined) {
       throw invalidArgument("USER-field-unsupported", "metadata, idp_links and totp_secret are not supported by this server");
     }
-    const orgId = await resolveOrganization(deps.db, req.organization, principalOf(ctx).orgId);
+    const access = accessOf(ctx);
     const userId = req.userId ? validateUserId(req.userId) : deps.newId();
     const passwordHash = req.passwordType.case === "password" ? await hashPassword(req.passwordType.value.password) : undefined;
     const input = toNewHuman(req, passwordHash);
-    const details = await handleCommand(deps.store, commandContext(ctx), userAggregate, userId, (state) => addHumanUser(state, input), orgId);
+    const details = await createUserIn(deps, access, orgRefOf(req.organization, access.principal.orgId), userId, (state) => addHumanUser(state, input));
     return { userId, details: detailsV2(details) };
   };
 }

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "../../../gen/zitadel/user/v2/user_service_pb.js";
-import type { Deps } from "../deps.js";
+import type { Deps } from "../../commands/deps.js";
 import { addHumanUserV2 } from "./add-human-user.js";
 import { addPersonalAccessTokenV2 } from "./add-personal-access-token.js";
 import { createUserV2 } from "./create-user.js";

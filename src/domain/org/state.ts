@@ -3,12 +3,14 @@ import type { OrgEvent } from "./events.js";
 
 export type OrgState =
   | { status: "absent" }
-  | { status: "active" | "inactive" | "removed"; name: string; members: Record<string, string[]> };
+  | { status: "active" | "inactive" | "removed"; name: string; primaryDomain: string; members: Record<string, string[]> };
 
 export const ORG_NAME_SCOPE = "org_name";
+/** Primary domains are unique too: a request may name an organization by its domain. */
+export const ORG_DOMAIN_SCOPE = "org_domain";
 
 export function evolveOrg(state: OrgState, event: StoredEvent<OrgEvent>): OrgState {
-  if (event.type === "org.added") return { status: "active", name: event.data.name, members: {} };
+  if (event.type === "org.added") return { status: "active", name: event.data.name, primaryDomain: event.data.primaryDomain, members: {} };
   if (state.status === "absent") return state;
   switch (event.type) {
     case "org.deactivated":
@@ -24,12 +26,17 @@ export function evolveOrg(state: OrgState, event: StoredEvent<OrgEvent>): OrgSta
   }
 }
 
-function orgClaims(event: StoredEvent<OrgEvent>): ClaimOp[] {
+function orgClaims(event: StoredEvent<OrgEvent>, state: OrgState): ClaimOp[] {
   switch (event.type) {
     case "org.added":
-      return [{ op: "claim", scope: ORG_NAME_SCOPE, value: event.data.name.toLowerCase() }];
-    case "org.removed":
-      return [{ op: "release", scope: ORG_NAME_SCOPE, value: event.data.name.toLowerCase() }];
+      return [
+        { op: "claim", scope: ORG_NAME_SCOPE, value: event.data.name.toLowerCase() },
+        { op: "claim", scope: ORG_DOMAIN_SCOPE, value: event.data.primaryDomain },
+      ];
+    case "org.removed": {
+      const domain = state.status === "absent" ? [] : [{ op: "release" as const, scope: ORG_DOMAIN_SCOPE, value: state.primaryDomain }];
+      return [{ op: "release", scope: ORG_NAME_SCOPE, value: event.data.name.toLowerCase() }, ...domain];
+    }
     default:
       return [];
   }

@@ -63,11 +63,3 @@ export function removeUser(state: UserState): UserEvent[] {
   const user = existingUser(state);
   return [{ type: "user.removed", data: { username: user.username } }];
 }
-
-/** Management v1 acts inside one organization: a user of another organization does not exist there. */
-export function inOrg(orgId: string, decide: (state: UserState) => UserEvent[]): (state: UserState) => UserEvent[] {
-  return (state) => {
-    if (state.status !== "absent" && state.orgId !== orgId) throw notFound("USER-not-found", "User could not be found");
-    return decide(state);
-  };
-}

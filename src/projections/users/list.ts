@@ -23,6 +23,8 @@ export interface UserListRequest {
   filters: UserFilter[];
   /** Organizations the caller may read users of; "all" for an instance-wide reader. */
   orgs: string[] | "all";
+  /** A user listed whatever its organization (the caller itself). */
+  alsoUserId?: string;
   sort: UserSortColumn;
   page: Page;
 }
@@ -57,7 +59,8 @@ function condition(eb: Eb, filter: UserFilter): Expression<SqlBool> {
 }
 
 function where(eb: Eb, request: UserListRequest): Expression<SqlBool> {
-  const scope = request.orgs === "all" ? [] : [request.orgs.length > 0 ? eb("resource_owner", "in", request.orgs) : noRow];
+  const inOrgs = request.orgs === "all" ? undefined : request.orgs.length > 0 ? eb("resource_owner", "in", request.orgs) : noRow;
+  const scope = !inOrgs ? [] : [request.alsoUserId ? eb.or([inOrgs, eb("id", "=", request.alsoUserId)]) : inOrgs];
   return eb.and([...scope, ...request.filters.map((f) => condition(eb, f))]);
 }
 

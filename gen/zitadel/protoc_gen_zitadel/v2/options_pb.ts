@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/protoc_gen_zitadel/v2/options.proto.
  */
 export const file_zitadel_protoc_gen_zitadel_v2_options: GenFile = /*@__PURE__*/
-  fileDesc("Cit6aXRhZGVsL3Byb3RvY19nZW5feml0YWRlbC92Mi9vcHRpb25zLnByb3RvEh16aXRhZGVsLnByb3RvY19nZW5feml0YWRlbC52MiKTAQoHT3B0aW9ucxI+CgthdXRoX29wdGlvbhgBIAEoCzIpLnppdGFkZWwucHJvdG9jX2dlbl96aXRhZGVsLnYyLkF1dGhPcHRpb24SSAoNaHR0cF9yZXNwb25zZRgCIAEoCzIxLnppdGFkZWwucHJvdG9jX2dlbl96aXRhZGVsLnYyLkN1c3RvbUhUVFBSZXNwb25zZSIzCgpBdXRoT3B0aW9uEhIKCnBlcm1pc3Npb24YASABKAkSEQoJb3JnX2ZpZWxkGAIgASgJIioKEkN1c3RvbUhUVFBSZXNwb25zZRIUCgxzdWNjZXNzX2NvZGUYASABKAU6YgoHb3B0aW9ucxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNCGAyABKAsyJi56aXRhZGVsLnByb3RvY19nZW5feml0YWRlbC52Mi5PcHRpb25zUgdvcHRpb25zYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("Cit6aXRhZGVsL3Byb3RvY19nZW5feml0YWRlbC92Mi9vcHRpb25zLnByb3RvEh16aXRhZGVsLnByb3RvY19nZW5feml0YWRlbC52MiKTAQoHT3B0aW9ucxI+CgthdXRoX29wdGlvbhgBIAEoCzIpLnppdGFkZWwucHJvdG9jX2dlbl96aXRhZGVsLnYyLkF1dGhPcHRpb24SSAoNaHR0cF9yZXNwb25zZRgCIAEoCzIxLnppdGFkZWwucHJvdG9jX2dlbl96aXRhZGVsLnYyLkN1c3RvbUhUVFBSZXNwb25zZSJUCgpBdXRoT3B0aW9uEhIKCnBlcm1pc3Npb24YASABKAkSDQoFc2NvcGUYAyABKAkSEgoKYWxsb3dfc2VsZhgEIAEoCEoECAIQA1IJb3JnX2ZpZWxkIioKEkN1c3RvbUhUVFBSZXNwb25zZRIUCgxzdWNjZXNzX2NvZGUYASABKAU6YgoHb3B0aW9ucxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNCGAyABKAsyJi56aXRhZGVsLnByb3RvY19nZW5feml0YWRlbC52Mi5PcHRpb25zUgdvcHRpb25zYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * @generated from message zitadel.protoc_gen_zitadel.v2.Options
@@ -50,15 +50,23 @@ export type AuthOption = Message<"zitadel.protoc_gen_zitadel.v2.AuthOption"> & {
   permission: string;
 
   /**
-   * Where the organization the permission is checked in comes from:
-   *   "user_id" / "id"  -> the owning organization of the user named by that request field (user methods),
-   *   "org:<field>"     -> the organization id in that request field,
-   *   "" (default)      -> the `x-zitadel-orgid` header, else the caller's own organization,
-   *   "instance"        -> the permission must be held at instance level.
+   * Where the permission is checked:
+   *   "" (default) -> on the resource the call resolves and loads: the user it reads or changes (in that
+   *                   user's organization), the organization a new user goes into (by id or domain), the
+   *                   organization named by id or by the `x-zitadel-orgid` context. The auth interceptor
+   *                   only refuses a caller who holds the permission nowhere; the handler decides.
+   *   "instance"   -> the permission must be held at instance level (there is nothing to load).
    *
-   * @generated from field: string org_field = 2;
+   * @generated from field: string scope = 3;
    */
-  orgField: string;
+  scope: string;
+
+  /**
+   * The user a call targets may make it on itself without the permission (ZITADEL's self-service rule).
+   *
+   * @generated from field: bool allow_self = 4;
+   */
+  allowSelf: boolean;
 };
 
 /**
