@@ -30,6 +30,7 @@ interface World {
   bravo: string;
   bravoDomain: string;
   bravoUser: string;
+  bravoSession: string;
   alphaUser: string;
   alphaOwner: { userId: string; token: string };
   alphaPlain: { userId: string; username: string; token: string };
@@ -128,6 +129,16 @@ const CASES: Case[] = [
   })),
 ];
 
+const SESSION_CASES: Case[] = (["getSession", "deleteSession"] as const).map((method) => ({
+  name: `SessionService/${method} of a Bravo user's session`,
+  service: SessionService,
+  method,
+  request: (w, t) => ({ sessionId: t === "bravo" ? w.bravoSession : MISSING_ID }),
+  // An org owner holds session.read/delete nowhere: refused before anything is looked up, either way.
+  code: Code.PermissionDenied,
+}));
+CASES.push(...SESSION_CASES);
+
 /** Instance-level methods: an org owner holds none of these anywhere. */
 const INSTANCE_CASES: { name: string; service: DescService; method: string; request: (w: World) => object }[] = [
   { name: "AddOrganization", service: OrgV2, method: "addOrganization", request: () => ({ name: unique("org") }) },
@@ -161,11 +172,13 @@ describe.each(databaseKinds)("authorization on the loaded resource, on %s", (kin
     expectOk(await clients.call("connect-json", ManagementService, "addOrgMember", { userId: owner.userId, roles: ["ORG_OWNER"] }, admin, { "x-zitadel-orgid": alpha }));
     const plain = await newHumanWithPassword(clients, admin, alpha);
     const tokenOf = async (userId: string) => expectOk(await login(clients, admin, { userId })).sessionToken;
+    const bravoLogin = await newHumanWithPassword(clients, admin, bravo);
     w = {
       alpha,
       bravo,
       bravoDomain: bravoOrg!.primaryDomain,
       bravoUser: await newHuman(clients, admin, bravo),
+      bravoSession: expectOk(await login(clients, admin, { userId: bravoLogin.userId })).sessionId,
       alphaUser: await newHuman(clients, admin, alpha),
       alphaOwner: { userId: owner.userId, token: await tokenOf(owner.userId) },
       alphaPlain: { ...plain, token: await tokenOf(plain.userId) },

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { HandlerContext } from "@connectrpc/connect";
-import { DomainError, notFound } from "../../domain/errors.js";
+import { permissionDenied } from "../../commands/access.js";
+import { notFound } from "../../domain/errors.js";
 import type { SessionRow } from "../../projections/sessions/queries.js";
 import { hasOrgPermission, orgsWithPermission } from "../../commands/permissions.js";
 import { hashToken } from "../auth/tokens.js";
@@ -13,8 +14,9 @@ function holdsToken(row: SessionRow, sessionToken: string | undefined): boolean 
 
 /**
  * A session is visible to whoever holds its token (sent as session_token), to its own user (e.g. calling
- * with this very session's token), and to callers holding `permission` in the user's organization.
- * An unknown session is NotFound only to callers who could see some session; PermissionDenied otherwise.
+ * with this very session's token), and to callers holding `permission` in the user's organization. Anyone
+ * else gets the answer an unknown session gets: NotFound for callers who could see some session,
+ * PermissionDenied for those who hold the permission nowhere — so nothing tells them the session exists.
  */
 export function requireSessionAccess(
   ctx: HandlerContext,
@@ -27,6 +29,6 @@ export function requireSessionAccess(
     return;
   }
   const orgs = orgsWithPermission(principal, permission);
-  if (!row && (orgs === "all" || orgs.length > 0)) throw notFound("SESSION-not-found", "Session could not be found");
-  throw new DomainError("permission_denied", "AUTH-permission-denied", `No permission ${permission} for this session`);
+  if (orgs === "all" || orgs.length > 0) throw notFound("SESSION-not-found", "Session could not be found");
+  throw permissionDenied(permission);
 }
