@@ -31,7 +31,9 @@ export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, queryTime
 
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   if (options.databaseUrl) {
-    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, { ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.onConnectionError ?? (() => {}));
+    const given = Object.entries(options.timeouts ?? {}).filter(([, ms]) => ms !== undefined);
+    const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
+    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
