@@ -9,7 +9,7 @@ import { startServerProcess } from "./server-process.js";
 const run = promisify(execFile);
 
 describe("one process per PGlite directory", () => {
-  it("refuses a second server and the CLIs with a one-line error naming the directory and the holder; a SIGKILLed holder's lock is stale", async () => {
+  it("refuses a second server and the rebuild CLI with a one-line error naming the directory and the holder; a SIGKILLed holder's lock is stale", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "zl-lock-"));
     const env = { DATA_DIR: dataDir, ADMIN_TOKEN: "lock-admin-token-0123456789" };
     // A lock left by a process that no longer runs does not block the first start.
@@ -26,13 +26,6 @@ describe("one process per PGlite directory", () => {
       expect(rebuild.stderr.trim().split("\n")).toHaveLength(1);
       expect(rebuild.stderr).toContain(dataDir);
       expect(rebuild.stderr).toContain(`process ${holder}`);
-
-      const apiKey = await run(process.execPath, ["--import", "tsx", "src/cli/api-key.ts", "add", "tool"], { env: { ...process.env, ...env, DATABASE_URL: "" } }).then(
-        () => ({ code: 0, stderr: "" }),
-        (error: { code: number; stderr: string }) => error,
-      );
-      expect(apiKey.code).toBe(1);
-      expect(apiKey.stderr).toContain(`process ${holder}`);
 
       const second = await startServerProcess(env, { waitHealthy: false });
       const { code } = await second.exited;
