@@ -26,8 +26,9 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
     connectionString,
     max: poolSize,
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // 0 turns both off (pg treats a falsy value as "no timeout").
     statement_timeout: timeouts.queryTimeoutMs,
-    query_timeout: timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS,
+    query_timeout: timeouts.queryTimeoutMs > 0 ? timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS : 0,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
     keepAlive: true,
     // int8 (positions, counts) as numbers like PGlite returns them; all of ours stay below 2^53.

@@ -27,5 +27,6 @@ describe.runIf(process.env.DATABASE_URL)("PostgreSQL session timeouts", () => {
 
   it("follow DB_QUERY_TIMEOUT and DB_IDLE_IN_TRANSACTION_TIMEOUT", async () => {
     expect(await sessionSettings({ DB_QUERY_TIMEOUT: "1500ms", DB_IDLE_IN_TRANSACTION_TIMEOUT: "1m" })).toEqual({ statement: "1500ms", idle: "1min" });
+    expect(await sessionSettings({ DB_QUERY_TIMEOUT: "0" })).toEqual({ statement: "0", idle: "30s" });
   });
 });
