@@ -8,8 +8,6 @@ export interface RetryOptions {
   /** First wait; doubles up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs: number;
-  /** Stops retrying (the process is shutting down). */
-  signal?: AbortSignal;
 }
 
 /**
@@ -23,13 +21,9 @@ export async function retryWhileDatabaseDown<T>(step: () => Promise<T>, options:
     try {
       return await step();
     } catch (error) {
-      if (!isDatabaseDown(error) || options.signal?.aborted) throw error;
+      if (!isDatabaseDown(error)) throw error;
       options.log.error("database unreachable, retrying", { database: options.target, cause: describeFault(error), attempt, retryInMs: delay });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        options.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
-      if (options.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, options.maxDelayMs);
     }
   }
