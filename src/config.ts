@@ -20,6 +20,17 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  // Database faults: every wait on PostgreSQL is bounded; defaults in src/db/database.ts and src/server/app.ts.
+  /** DB_CONNECT_TIMEOUT (5s): opening a connection, or waiting for a free one in the pool. */
+  dbConnectTimeoutMs?: number;
+  /** DB_QUERY_TIMEOUT (10s): statement_timeout on the server; the client gives up one second later. */
+  dbQueryTimeoutMs?: number;
+  /** DB_IDLE_IN_TRANSACTION_TIMEOUT (30s): the server ends a session idle inside a transaction this long. */
+  dbIdleInTransactionTimeoutMs?: number;
+  /** DB_STARTUP_RETRY_MAX (30s): the longest wait between attempts to reach the database at startup. */
+  dbStartupRetryMaxMs?: number;
+  /** HEALTH_CHECK_TIMEOUT (2s): /healthz and grpc.health.v1 answer NOT_SERVING when the database takes longer. */
+  healthCheckTimeoutMs?: number;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -41,5 +52,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
+    dbConnectTimeoutMs: parseDuration(env.DB_CONNECT_TIMEOUT),
+    dbQueryTimeoutMs: parseDuration(env.DB_QUERY_TIMEOUT),
+    dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),
+    dbStartupRetryMaxMs: parseDuration(env.DB_STARTUP_RETRY_MAX),
+    healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
   };
 }

@@ -1,6 +1,6 @@
 import { createApiKey, revokeApiKeyById } from "../api/api-key-v1/commands.js";
 import { configFromEnv } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabaseForCli } from "./open-database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { DomainError } from "../domain/errors.js";
 import { EventStore } from "../eventstore/event-store.js";
@@ -9,7 +9,7 @@ import { projections } from "../projections/registry.js";
 
 // `npm run api-key -- add <name> [--org <org id>]` / `npm run api-key -- revoke <key id>`: the same commands
 // as the ApiKeyService RPC, on the database the server uses (DATABASE_URL / DATA_DIR). With PGlite, stop the
-// server first (one process per data directory). Prints one JSON line; the key is shown only here.
+// server first (one process per data directory: the directory is locked). Prints one JSON line; the key is shown only here.
 const USAGE = "usage: api-key add <name> [--org <org id>] | api-key revoke <key id>";
 const [command, arg, flag, orgId] = process.argv.slice(2);
 const valid = (command === "add" && arg && (flag === undefined || (flag === "--org" && orgId))) || (command === "revoke" && arg && !flag);
@@ -19,7 +19,7 @@ if (!valid) {
 }
 
 const config = configFromEnv();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const database = await openDatabaseForCli(config);
 let exitCode = 0;
 try {
   await migrateToLatest(database.db);

@@ -1,13 +1,13 @@
 import { configFromEnv } from "../config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabaseForCli } from "./open-database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { rebuildProjections } from "../projections/rebuild.js";
 import { projections } from "../projections/registry.js";
 
 // `npm run projections:rebuild`: same DATABASE_URL / DATA_DIR as the server. With PGlite, stop the
-// server first (one process per data directory); with PostgreSQL it may keep running.
+// server first (one process per data directory: the directory is locked); with PostgreSQL it may keep running.
 const config = configFromEnv();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const database = await openDatabaseForCli(config);
 await migrateToLatest(database.db);
 const started = performance.now();
 const { events, streams } = await rebuildProjections(database.db, projections);

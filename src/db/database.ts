@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import pg from "pg";
+import { acquireDirLock } from "./dir-lock.js";
+import { createPgPool, type PgTimeouts } from "./pg-pool.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -14,6 +15,10 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PostgreSQL timeouts; defaults as in the README's configuration table. */
+  timeouts?: Partial<PgTimeouts>;
+  /** Told about connection faults outside any query (an idle or checked-out connection's backend died). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface OpenDatabase {
@@ -22,27 +27,43 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-const INT8_OID = 20;
+export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 20,
-      // int8 (positions, counts) as numbers like PGlite returns them; all of ours stay below 2^53.
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    });
-    // An idle client that loses its server must not crash the process; the next query reports the fault.
-    pool.on("error", () => {});
+    const given = Object.entries(options.timeouts ?? {}).filter(([, ms]) => ms !== undefined);
+    const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
+    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
-  if (options.dataDir !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
-  const pglite = options.dataDir === ":memory:" ? new PGlite() : new PGlite(options.dataDir);
+  if (options.dataDir === ":memory:") {
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(await ready(new PGlite())) });
+    return { db, kind: "pglite", close: () => db.destroy() };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  // Two processes on one PGlite directory corrupt it: the second one must not open it at all.
+  const lock = acquireDirLock(options.dataDir);
+  try {
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(await ready(new PGlite(options.dataDir))) });
+    return {
+      db,
+      kind: "pglite",
+      async close() {
+        try {
+          await db.destroy();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function ready(pglite: PGlite): Promise<PGlite> {
   await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: "pglite", close: () => db.destroy() };
+  return pglite;
 }

@@ -24,6 +24,8 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
-    throw new Error(`migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+    const which = failed ? `migration ${failed.migrationName}` : "migrations";
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${which} failed: ${why}`, { cause: error });
   }
 }

@@ -1,15 +1,18 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRegistry } from "@bufbuild/protobuf";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
+import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
 import type { Deps } from "../commands/deps.js";
 import type { Config } from "../config.js";
+import { describeFault } from "../db/faults.js";
 import { migrateToLatest } from "../db/migrate.js";
+import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/startup.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
@@ -19,7 +22,7 @@ import { projections } from "../projections/registry.js";
 import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
-import { bootstrapInstance } from "./bootstrap.js";
+import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
 
 export interface App {
@@ -48,23 +51,45 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls });
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(database.db);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
+    onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error) }),
+  }).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   const store = new EventStore(database.db, projections, now);
   const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout };
+  let boot: BootstrapResult;
+  try {
+    // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
+    const retry = { log, target: config.databaseUrl ? describeDatabaseUrl(config.databaseUrl) : config.dataDir, maxDelayMs: config.dbStartupRetryMaxMs ?? 30_000 };
+    await retryWhileDatabaseDown(() => migrateToLatest(database.db), retry);
+    const tokenFile = config.dataDir === ":memory:" || config.adminToken ? undefined : join(config.dataDir, "admin.pat");
+    if (tokenFile) mkdirSync(config.dataDir, { recursive: true });
+    boot = await retryWhileDatabaseDown(
+      () => bootstrapInstance(store, { newId: deps.newId, now, adminToken: config.adminToken, tokenFile, tokenWorks: async (token) => !!(await principalForToken(database.db, token, now())) }),
+      retry,
+    );
+    if (boot.admin) announceAdmin(config, boot.admin.token, tokenFile, log);
+  } catch (error) {
+    await server.close();
+    await database.close();
+    throw error;
+  }
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
 
-  const boot = await bootstrapInstance(store, { newId: deps.newId, now, adminToken: config.adminToken });
-  if (boot.admin) announceAdmin(config, boot.admin.token, log);
-
-  const isReady = async () => {
-    try {
-      await sql`select 1`.execute(database.db);
-      return ready;
-    } catch {
-      return false;
-    }
-  };
+  const healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 2_000;
+  // Bounded: a database that does not answer makes the service NOT_SERVING, never a hanging probe.
+  const isReady = async () =>
+    ready &&
+    (await withTimeout(
+      sql`select 1`.execute(database.db).then(() => true, () => false),
+      healthCheckTimeoutMs,
+      false,
+    ));
   const interceptors = [errorInterceptor(log), authInterceptor(deps)];
   const serviceRoutes = routes(deps, isReady);
   const gateway = createRestGateway({
@@ -110,17 +135,14 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   };
 }
 
-function announceAdmin(config: Config, token: string, log: Logger): void {
+function announceAdmin(config: Config, token: string, tokenFile: string | undefined, log: Logger): void {
   if (config.adminToken) {
     log.info("first start: admin created with the token from ADMIN_TOKEN");
     return;
   }
-  if (config.dataDir === ":memory:") {
+  if (!tokenFile) {
     log.info("first start: admin token (throwaway database, not written to disk)", { token });
     return;
   }
-  mkdirSync(config.dataDir, { recursive: true });
-  const path = join(config.dataDir, "admin.pat");
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  log.info("first start: admin personal access token written", { path });
+  log.info("first start: admin personal access token written", { path: tokenFile });
 }

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../../gen/zitadel/message_pb.js";
+import { isDatabaseDown } from "../../db/faults.js";
 import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/errors.js";
 import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
 import type { Logger } from "../../logger.js";
@@ -26,15 +27,6 @@ function withReason(code: Code, id: string, text: string, facts?: ErrorFacts): C
     details.push({ desc: ErrorFactsSchema, value: { facts: Object.fromEntries(Object.entries(facts).map(([k, v]) => [k, String(v)])) } });
   }
   return new ConnectError(`${text} (${id})`, code, undefined, details);
-}
-
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "53300"]);
-
-/** Connection-level failures (SQLSTATE class 08, server shutdown, socket errors) mean "try again later". */
-function isDatabaseDown(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | undefined;
-  if (e?.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith("08"))) return true;
-  return /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(e?.message ?? "");
 }
 
 /** The one place where failures become protocol errors; every other layer just throws. */

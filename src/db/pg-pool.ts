@@ -1,0 +1,65 @@
+import type { PostgresPool, PostgresPoolClient } from "kysely";
+import pg from "pg";
+import { isDatabaseDown } from "./faults.js";
+
+export interface PgTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  /** The server cancels a statement after this (statement_timeout); the client gives up a second later. */
+  queryTimeoutMs: number;
+  /** The server ends a session left idle inside a transaction this long. */
+  idleInTransactionTimeoutMs: number;
+}
+
+const INT8_OID = 20;
+/** The client-side read timeout trails statement_timeout, so a live server cancels first and the connection survives. */
+const CLIENT_BACKSTOP_MS = 1_000;
+
+/**
+ * A pg pool whose faults stay requests' faults: every connection has an `error` listener (a checked-out
+ * client whose backend dies would otherwise end the process), every wait is bounded, and a connection that
+ * failed or timed out is destroyed on release instead of going back to the pool (after a client-side query
+ * timeout it is still busy with the abandoned query and would block the next user).
+ */
+export function createPgPool(connectionString: string, poolSize: number, timeouts: PgTimeouts, onError: (error: Error) => void): PostgresPool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // 0 turns both off (pg treats a falsy value as "no timeout").
+    statement_timeout: timeouts.queryTimeoutMs,
+    query_timeout: timeouts.queryTimeoutMs > 0 ? timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS : 0,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    keepAlive: true,
+    // int8 (positions, counts) as numbers like PGlite returns them; all of ours stay below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      let broken = false;
+      const markBroken = (error: unknown) => {
+        if (isDatabaseDown(error)) broken = true;
+      };
+      const onError = () => (broken = true);
+      client.on("error", onError);
+      return {
+        query: ((...args: Parameters<PostgresPoolClient["query"]>) => {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          if (result instanceof Promise) result.catch(markBroken);
+          return result;
+        }) as PostgresPoolClient["query"],
+        release: () => {
+          client.off("error", onError);
+          client.release(broken || undefined);
+        },
+      };
+    },
+    end: () => pool.end(),
+  };
+}

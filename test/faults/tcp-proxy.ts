@@ -1,0 +1,89 @@
+import net from "node:net";
+
+export type ProxyMode = "forward" | "pause" | "blackhole" | "refuse";
+
+/**
+ * A TCP proxy in front of PostgreSQL that injects network faults: `reset()` kills every connection with
+ * an RST; "pause" holds the bytes of open connections (and of new ones) until forwarding resumes;
+ * "blackhole" accepts connections and swallows everything for good; "refuse" closes new connections at once.
+ */
+export class TcpProxy {
+  mode: ProxyMode = "forward";
+  private readonly pairs = new Set<{ client: net.Socket; upstream?: net.Socket; paused: boolean }>();
+  private server?: net.Server;
+
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly listenPort = 0,
+  ) {}
+
+  async start(): Promise<number> {
+    this.server = net.createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.listenPort, "127.0.0.1", () => resolve());
+    });
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  private accept(client: net.Socket): void {
+    client.on("error", () => {});
+    if (this.mode === "refuse") return void client.resetAndDestroy();
+    const pair = { client, upstream: undefined as net.Socket | undefined, paused: false };
+    this.pairs.add(pair);
+    client.once("close", () => {
+      pair.upstream?.destroy();
+      this.pairs.delete(pair);
+    });
+    if (this.mode === "blackhole") return void client.resume();
+    const upstream = net.connect(this.target.port, this.target.host);
+    pair.upstream = upstream;
+    upstream.on("error", () => client.destroy());
+    upstream.once("close", () => client.destroy());
+    client.pipe(upstream).pipe(client);
+    if (this.mode === "pause") this.hold(pair);
+  }
+
+  private hold(pair: { client: net.Socket; upstream?: net.Socket; paused: boolean }): void {
+    pair.paused = true;
+    pair.client.unpipe();
+    pair.upstream?.unpipe();
+    pair.client.pause();
+    pair.upstream?.pause();
+  }
+
+  /** Every open connection gets a TCP reset (ECONNRESET on the server's side). */
+  reset(): number {
+    const n = this.pairs.size;
+    for (const { client, upstream } of this.pairs) {
+      client.resetAndDestroy();
+      upstream?.destroy();
+    }
+    return n;
+  }
+
+  pause(): void {
+    this.mode = "pause";
+    for (const pair of this.pairs) if (pair.upstream) this.hold(pair);
+  }
+
+  /** Back to forwarding; held bytes flow on. Black-holed connections stay dead (the server must drop them). */
+  forward(): void {
+    this.mode = "forward";
+    for (const pair of this.pairs) {
+      if (!pair.paused || !pair.upstream) continue;
+      pair.paused = false;
+      pair.client.pipe(pair.upstream).pipe(pair.client);
+      pair.client.resume();
+      pair.upstream.resume();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const { client, upstream } of this.pairs) {
+      client.destroy();
+      upstream?.destroy();
+    }
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
