@@ -20,6 +20,17 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  /** Connection limits (src/server/listen.ts); undefined = listen's default. */
+  http?: HttpLimits;
+}
+
+/** HTTP_IDLE_TIMEOUT, HTTP_HEADERS_TIMEOUT, REQUEST_TIMEOUT, HTTP2_MAX_CONCURRENT_STREAMS, MAX_CONNECTIONS. */
+export interface HttpLimits {
+  idleTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxConcurrentStreams?: number;
+  maxConnections?: number;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -41,5 +52,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
+    http: {
+      idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
+      headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT),
+      requestTimeoutMs: parseDuration(env.REQUEST_TIMEOUT),
+      maxConcurrentStreams: parseCount(env.HTTP2_MAX_CONCURRENT_STREAMS),
+      maxConnections: parseCount(env.MAX_CONNECTIONS),
+    },
   };
 }

@@ -46,7 +46,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
   };
-  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls });
+  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
