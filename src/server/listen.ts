@@ -93,7 +93,8 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   );
   // node's h2 server has no idle timeout of its own. The session timer restarts on every frame read or
   // written, so a long response that keeps sending (a server stream) is not idle.
-  h2.setTimeout(idleTimeout, (session: http2.ServerHttp2Session) => {
+  h2.setTimeout(idleTimeout);
+  h2.on("timeout", (session: http2.ServerHttp2Session) => {
     session.close();
     setTimeout(() => session.destroy(), 1000).unref();
   });

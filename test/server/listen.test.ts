@@ -308,7 +308,7 @@ describe("listen: HTTP/2 limits", () => {
       handler: (_req, res) => {
         let n = 0;
         const tick = setInterval(() => {
-          res.write(`${n}\n`);
+          (res as http2.Http2ServerResponse).write(`${n}\n`);
           if (++n === 10) {
             clearInterval(tick);
             res.end();
