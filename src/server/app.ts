@@ -22,6 +22,7 @@ import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
+import { rejectMalformedRequests } from "./malformed-requests.js";
 
 export interface App {
   url: string;
@@ -78,7 +79,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
-    routes: serviceRoutes,
+    routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
     fallback: (req, res) => {

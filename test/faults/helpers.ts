@@ -49,3 +49,51 @@ export function rawGrpc(url: string, path: string, body: Buffer, headers: Record
     req.end(body);
   });
 }
+
+export interface WireResult {
+  /** HTTP status of the response */
+  status: number;
+  /** gRPC / gRPC-web status, or the Connect error code string; undefined on Connect success */
+  code: number | string | undefined;
+  message: string;
+}
+
+/** A raw gRPC-web call over HTTP/1.1: the status is in the headers (trailers-only) or in the final 0x80 frame. */
+export async function rawGrpcWeb(url: string, path: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<WireResult> {
+  const res = await fetch(new URL(path, url), {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", ...headers },
+    body: new Uint8Array(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  let fields: Record<string, string> = {};
+  const inHeader = res.headers.get("grpc-status");
+  if (inHeader !== null) fields = { "grpc-status": inHeader, "grpc-message": res.headers.get("grpc-message") ?? "" };
+  for (let at = 0; at + 5 <= bytes.length; ) {
+    const len = bytes.readUInt32BE(at + 1);
+    if (bytes[at] & 0x80) {
+      for (const line of bytes.subarray(at + 5, at + 5 + len).toString("utf8").split("\r\n")) {
+        const i = line.indexOf(":");
+        if (i > 0) fields[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+      }
+    }
+    at += 5 + len;
+  }
+  const code = fields["grpc-status"];
+  return { status: res.status, code: code === undefined ? undefined : Number(code), message: decodeURIComponent(fields["grpc-message"] ?? "") };
+}
+
+/** A raw Connect unary call: any content type and body. */
+export async function rawConnect(url: string, path: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<WireResult> {
+  const res = await fetch(new URL(path, url), { method: "POST", headers: { "content-type": "application/proto", ...headers }, body: typeof body === "string" ? body : new Uint8Array(body), signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  if (res.status === 200) return { status: 200, code: undefined, message: "" };
+  let parsed: { code?: string; message?: string } = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not a Connect error body
+  }
+  return { status: res.status, code: parsed.code, message: parsed.message ?? text };
+}
