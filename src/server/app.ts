@@ -5,6 +5,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { authInterceptor } from "../api/interceptors/auth.js";
 import { deadlineInterceptor } from "../api/interceptors/deadline.js";
+import { textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
@@ -67,7 +68,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       return false;
     }
   };
-  const interceptors = [errorInterceptor(log), authInterceptor(deps), deadlineInterceptor()];
+  const interceptors = [errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
   const serviceRoutes = routes(deps, isReady);
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),

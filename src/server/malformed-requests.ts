@@ -43,6 +43,10 @@ function framingOf(contentType: string): Framing | undefined {
 }
 
 function withCheckedBody(req: UniversalServerRequest, input: DescMessage, readMaxBytes: number): UniversalServerRequest {
+  // an empty encoding header names no encoding; connect-es would answer Unimplemented for ""
+  for (const name of ["content-encoding", "grpc-encoding", "connect-content-encoding"]) {
+    if (req.header.get(name)?.trim() === "") req.header.delete(name);
+  }
   const framing = framingOf(req.header.get("content-type") ?? "");
   const body = req.body;
   if (!framing || req.method !== "POST" || body === null || typeof body !== "object" || !(Symbol.asyncIterator in body)) return req;

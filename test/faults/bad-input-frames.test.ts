@@ -2,7 +2,8 @@ import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ListUsersRequestSchema } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { GetUserByIDRequestSchema, ListUsersRequestSchema } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { rest } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./helpers.js";
@@ -67,5 +68,27 @@ describe.each(databaseKinds)("malformed requests are InvalidArgument on every pr
   ] as const)("Connect: %s → 400 invalid_argument", async (_name, body, headers) => {
     const res = await rawConnect(server.url, LIST_USERS, body, { ...auth, ...headers });
     expect(res).toMatchObject({ status: 400, code: "invalid_argument" });
+  });
+
+  // found by the property-based tests: PostgreSQL text cannot hold U+0000, and an empty encoding header is no encoding
+  it.each([
+    ["REST path", () => rest(server.url, "GET", "/v2/users/a%00b", { token: server.adminToken })],
+    ["REST body", () => rest(server.url, "POST", "/v2/users", { token: server.adminToken, body: { queries: [{ userNameQuery: { userName: "a\u0000" } }] } })],
+  ] as const)("a NUL character in a %s is 400 InvalidArgument", async (_name, call) => {
+    const res = await call();
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(Code.InvalidArgument);
+  });
+
+  it("a NUL character in a Connect JSON or gRPC message is InvalidArgument", async () => {
+    const json = await rawConnect(server.url, "/zitadel.user.v2.UserService/GetUserByID", JSON.stringify({ userId: "a\u0000b" }), { ...auth, "content-type": "application/json" });
+    expect(json).toMatchObject({ status: 400, code: "invalid_argument" });
+    const frame = grpcFrame(toBinary(GetUserByIDRequestSchema, create(GetUserByIDRequestSchema, { userId: "a\u0000b" })));
+    expect((await rawGrpc(server.url, "/zitadel.user.v2.UserService/GetUserByID", frame, auth)).grpcStatus).toBe(Code.InvalidArgument);
+  });
+
+  it("an empty content-encoding header means no encoding", async () => {
+    const res = await rawConnect(server.url, LIST_USERS, valid, { ...auth, "content-encoding": "" });
+    expect(res.status).toBe(200);
   });
 });
