@@ -108,6 +108,8 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     stream.once("close", clear);
   });
   h2.on("session", (session) => {
+    // node's session timer ignores PING frames; a client's keepalive pings are activity all the same
+    if (idleTimeout > 0) session.on("ping", () => session.setTimeout(idleTimeout));
     sessions.add(session);
     session.on("error", noop);
     session.once("close", () => sessions.delete(session));

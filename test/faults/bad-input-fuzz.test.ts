@@ -12,7 +12,7 @@ import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./helpe
  * event log is unchanged. The methods are ones that random input cannot turn into a real change: reads, and
  * lifecycle commands aimed at users that do not exist.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SERVER_FAULT_CODES = new Set([2, 12, 13, 14, 15]);
 const METHODS = [
   "/zitadel.user.v2.UserService/ListUsers",

@@ -321,6 +321,23 @@ describe("listen: HTTP/2 limits", () => {
     expect(res.body.trim().split("\n")).toHaveLength(10);
   });
 
+  it("counts the client's PINGs as activity: a pinging session outlives idleTimeoutMs, then closes when they stop", async () => {
+    const s = await start({ idleTimeoutMs: 300 });
+    const client = http2.connect(s.url);
+    client.on("error", () => {});
+    await new Promise<void>((r) => client.once("remoteSettings", () => r()));
+    let pings = 0;
+    const closedEarly = new Promise<boolean>((resolve) => {
+      const tick = setInterval(() => {
+        if (client.closed || client.destroyed) return clearInterval(tick), resolve(true);
+        // answered pings prove the session is open; stop after enough to span several idle timeouts
+        client.ping(() => ++pings >= 12 && (clearInterval(tick), resolve(false)));
+      }, 100);
+    });
+    expect(await closedEarly).toBe(false);
+    await new Promise<void>((r) => (client.closed ? r() : client.once("close", () => r())));
+  });
+
   it("resets a stream whose request body never ends after requestTimeoutMs, and keeps the session", async () => {
     const s = await start({ requestTimeoutMs: 300, idleTimeoutMs: 30_000 });
     const client = http2.connect(s.url);
