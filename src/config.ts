@@ -31,6 +31,17 @@ export interface Config {
   dbStartupRetryMaxMs?: number;
   /** HEALTH_CHECK_TIMEOUT (2s): /healthz and grpc.health.v1 answer NOT_SERVING when the database takes longer. */
   healthCheckTimeoutMs?: number;
+  /** Connection limits (src/server/listen.ts); undefined = listen's default. */
+  http?: HttpLimits;
+}
+
+/** HTTP_IDLE_TIMEOUT, HTTP_HEADERS_TIMEOUT, REQUEST_TIMEOUT, HTTP2_MAX_CONCURRENT_STREAMS, MAX_CONNECTIONS. */
+export interface HttpLimits {
+  idleTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  maxConcurrentStreams?: number;
+  maxConnections?: number;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -57,5 +68,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),
     dbStartupRetryMaxMs: parseDuration(env.DB_STARTUP_RETRY_MAX),
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
+    http: {
+      idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
+      headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT),
+      requestTimeoutMs: parseDuration(env.REQUEST_TIMEOUT),
+      maxConcurrentStreams: parseCount(env.HTTP2_MAX_CONCURRENT_STREAMS),
+      maxConnections: parseCount(env.MAX_CONNECTIONS),
+    },
   };
 }

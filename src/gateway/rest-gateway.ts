@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import type { ConnectRouter, ContextValues, Interceptor } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
+import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
 import { fromJson, getOption, hasOption, ScalarType, toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
@@ -159,6 +160,15 @@ function forwardHeaders(req: Req): Headers {
   return out;
 }
 
+/** grpc-gateway honours a `grpc-timeout` header on REST calls; so do we. Whole milliseconds, 0 = already expired. */
+function deadlineOf(req: Req): number | undefined {
+  const value = req.headers["grpc-timeout"];
+  if (value === undefined) return undefined;
+  const parsed = parseTimeout(String(value), Number.MAX_SAFE_INTEGER);
+  if (parsed.error || parsed.timeoutMs === undefined) throw new RestError(`invalid grpc-timeout header: ${String(value)}`, Code.InvalidArgument);
+  return Math.floor(parsed.timeoutMs);
+}
+
 function send(req: Req, res: Res, status: number, body: JsonValue, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   const h: Record<string, string | number> = { ...headers, "content-type": "application/json" };
@@ -224,12 +234,16 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
         return send(req, res, 405, body, { allow: found.allow.join(", ") });
       }
       const b = found.value;
+      const timeoutMs = deadlineOf(req);
       const bodyText = b.body === "none" ? undefined : await readBody(req, readMaxBytes);
       const input = buildRequest(b, bodyText, new URLSearchParams(query), found.variables, o.registry);
       const abort = new AbortController();
       res.once("close", () => abort.abort());
       const values = o.contextValues?.(req as http.IncomingMessage);
-      const call = () => transport.unary(b.method, abort.signal, undefined, forwardHeaders(req), input, values);
+      const headers = forwardHeaders(req);
+      // the transport treats 0 as "no deadline"; the header tells the handler side it has already passed
+      if (timeoutMs === 0) headers.set("connect-timeout-ms", "0");
+      const call = () => transport.unary(b.method, abort.signal, timeoutMs || undefined, headers, input, values);
       const response = values ? await callValues.run(values, call) : await call();
       const json = toJson(b.method.output, response.message, { registry: o.registry, alwaysEmitImplicit: false });
       send(req, res, b.successCode, b.responseField ? ((json as JsonObject)[b.responseField.jsonName] ?? null) : json);

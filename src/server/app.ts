@@ -5,6 +5,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
+import { deadlineInterceptor } from "../api/interceptors/deadline.js";
+import { textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
@@ -24,6 +26,7 @@ import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
+import { rejectMalformedRequests } from "./malformed-requests.js";
 
 export interface App {
   url: string;
@@ -49,7 +52,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
   };
-  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls });
+  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -90,7 +93,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       healthCheckTimeoutMs,
       false,
     ));
-  const interceptors = [errorInterceptor(log), authInterceptor(deps)];
+  const interceptors = [errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
   const serviceRoutes = routes(deps, isReady);
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
@@ -102,7 +105,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
-    routes: serviceRoutes,
+    routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
     fallback: (req, res) => {

@@ -21,6 +21,14 @@ export interface ListenOptions {
   requestTimeoutMs?: number;
   /** Default 16 KiB. */
   maxHeaderSize?: number;
+  /** A connection with no bytes (HTTP/1.1) or frames (HTTP/2) either way for this long is closed. Default 60 s; 0 = never. */
+  idleTimeoutMs?: number;
+  /** Concurrent streams per HTTP/2 session (SETTINGS_MAX_CONCURRENT_STREAMS). Default 100. */
+  maxConcurrentStreams?: number;
+  /** Memory nghttp2 may use per HTTP/2 session before new streams are refused, in MB. Default 10. */
+  maxSessionMemoryMb?: number;
+  /** Open connections beyond this are closed at once. Default 10,000; 0 = no cap. */
+  maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -39,6 +47,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   // node's http server throws if headersTimeout > requestTimeout.
   if (requestTimeout > 0 && headersTimeout > requestTimeout) headersTimeout = requestTimeout;
   const maxHeaderSize = options.maxHeaderSize ?? 16 * 1024;
+  const idleTimeout = options.idleTimeoutMs ?? 60_000;
 
   let closing = false;
   const sockets = new Set<net.Socket>();
@@ -71,9 +80,36 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   // This server never listen()s itself; node starts connection tracking (which enforces headersTimeout /
   // requestTimeout and makes closeIdleConnections work) on its "listening" event.
   h1.emit("listening");
+  // Without a "timeout" listener node destroys the socket; the timer restarts on every byte either way.
+  h1.setTimeout(idleTimeout);
+  if (idleTimeout > 0) h1.keepAliveTimeout = Math.min(h1.keepAliveTimeout, idleTimeout);
 
-  const h2 = http2.createServer({ settings: { maxHeaderListSize: maxHeaderSize } }, onRequest);
+  const h2 = http2.createServer(
+    {
+      settings: { maxHeaderListSize: maxHeaderSize, maxConcurrentStreams: options.maxConcurrentStreams ?? 100 },
+      maxSessionMemory: options.maxSessionMemoryMb ?? 10,
+    },
+    onRequest,
+  );
+  // node's h2 server has no idle timeout of its own. The session timer restarts on every frame read or
+  // written, so a long response that keeps sending (a server stream) is not idle.
+  h2.setTimeout(idleTimeout);
+  h2.on("timeout", (session: http2.ServerHttp2Session) => {
+    session.close();
+    setTimeout(() => session.destroy(), 1000).unref();
+  });
+  // A stream whose request body never ends would hold its slot (and memory) for good: reset it after
+  // requestTimeout, as HTTP/1.1 does with a 408. The time limit covers only the upload, not the answer.
+  h2.on("stream", (stream: http2.ServerHttp2Stream) => {
+    if (requestTimeout <= 0 || stream.endAfterHeaders) return;
+    const timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), requestTimeout);
+    const clear = () => clearTimeout(timer);
+    stream.once("end", clear);
+    stream.once("close", clear);
+  });
   h2.on("session", (session) => {
+    // node's session timer ignores PING frames; a client's keepalive pings are activity all the same
+    if (idleTimeout > 0) session.on("ping", () => session.setTimeout(idleTimeout));
     sessions.add(session);
     session.on("error", noop);
     session.once("close", () => sessions.delete(session));
@@ -148,6 +184,8 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     server = net.createServer(sniff);
   }
   server.on("error", noop);
+  const maxConnections = options.maxConnections ?? 10_000;
+  if (maxConnections > 0) server.maxConnections = maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);

@@ -262,3 +262,128 @@ describe("listen: TLS", () => {
     expect(await done).toBe("error");
   });
 });
+
+const PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/** Resolves when the server closes the raw socket (or rejects on the test's timeout). */
+function closed(sock: net.Socket): Promise<void> {
+  return new Promise((resolve) => (sock.destroyed ? resolve() : sock.once("close", () => resolve())));
+}
+
+function rawConnect(port: number, first: string | Buffer): Promise<net.Socket> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1", () => {
+      sock.write(first);
+      resolve(sock);
+    });
+    sock.on("error", () => {});
+    sock.resume();
+  });
+}
+
+describe("listen: HTTP/2 limits", () => {
+  it("closes an HTTP/2 connection that sends only the preface after idleTimeoutMs", async () => {
+    const s = await start({ idleTimeoutMs: 300 });
+    const sock = await rawConnect(s.port, PREFACE);
+    await closed(sock);
+  });
+
+  it("closes an idle HTTP/2 session after a request, and an idle HTTP/1.1 socket", async () => {
+    const s = await start({ idleTimeoutMs: 300 });
+    const client = http2.connect(s.url);
+    client.on("error", () => {});
+    await new Promise<void>((resolve, reject) => {
+      const req = client.request({ ":path": "/" });
+      req.on("error", reject).resume().on("end", () => resolve());
+      req.end();
+    });
+    await new Promise<void>((r) => (client.closed ? r() : client.once("close", () => r())));
+    const h1 = await rawConnect(s.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await closed(h1);
+  });
+
+  it("keeps a session whose response is still streaming past idleTimeoutMs", async () => {
+    const s = await start({
+      idleTimeoutMs: 300,
+      handler: (_req, res) => {
+        let n = 0;
+        const tick = setInterval(() => {
+          (res as http2.Http2ServerResponse).write(`${n}\n`);
+          if (++n === 10) {
+            clearInterval(tick);
+            res.end();
+          }
+        }, 100);
+      },
+    });
+    const res = await h2request(s.url, "/stream");
+    expect(res.status).toBe(200);
+    expect(res.body.trim().split("\n")).toHaveLength(10);
+  });
+
+  it("counts the client's PINGs as activity: a pinging session outlives idleTimeoutMs, then closes when they stop", async () => {
+    const s = await start({ idleTimeoutMs: 300 });
+    const client = http2.connect(s.url);
+    client.on("error", () => {});
+    await new Promise<void>((r) => client.once("remoteSettings", () => r()));
+    let pings = 0;
+    const closedEarly = new Promise<boolean>((resolve) => {
+      const tick = setInterval(() => {
+        if (client.closed || client.destroyed) return clearInterval(tick), resolve(true);
+        // answered pings prove the session is open; stop after enough to span several idle timeouts
+        client.ping(() => ++pings >= 12 && (clearInterval(tick), resolve(false)));
+      }, 100);
+    });
+    expect(await closedEarly).toBe(false);
+    await new Promise<void>((r) => (client.closed ? r() : client.once("close", () => r())));
+  });
+
+  it("resets a stream whose request body never ends after requestTimeoutMs, and keeps the session", async () => {
+    const s = await start({ requestTimeoutMs: 300, idleTimeoutMs: 30_000 });
+    const client = http2.connect(s.url);
+    client.on("error", () => {});
+    const hung = client.request({ ":method": "POST", ":path": "/hung" });
+    hung.on("error", () => {});
+    hung.write("partial");
+    const rst = await new Promise<number>((r) => hung.once("close", () => r(hung.rstCode ?? -1)));
+    expect(rst).toBe(http2.constants.NGHTTP2_CANCEL);
+    const ok = client.request({ ":path": "/after" });
+    const status = await new Promise<number>((resolve, reject) => {
+      ok.on("response", (h) => resolve(Number(h[":status"])));
+      ok.on("error", reject);
+      ok.end();
+    });
+    expect(status).toBe(200);
+    client.destroy();
+  });
+
+  it("advertises maxConcurrentStreams and starts no more handlers than that per session", async () => {
+    let hung = 0;
+    const s = await start({
+      maxConcurrentStreams: 3,
+      requestTimeoutMs: 30_000,
+      handler: (req, res) => (req.method === "POST" ? void hung++ : echo(req, res)),
+    });
+    const client = http2.connect(s.url);
+    client.on("error", () => {});
+    await new Promise<void>((r) => client.once("remoteSettings", () => r()));
+    expect(client.remoteSettings.maxConcurrentStreams).toBe(3);
+    for (let i = 0; i < 6; i++) client.request({ ":method": "POST", ":path": `/${i}` }).on("error", () => {});
+    await expect.poll(() => hung, { timeout: 5000 }).toBe(3);
+    // Another connection is still served while the first holds its three streams.
+    expect((await h2request(s.url, "/other")).status).toBe(200);
+    expect(hung).toBe(3);
+    client.destroy();
+  });
+
+  it("closes connections beyond maxConnections at once", async () => {
+    const s = await start({ maxConnections: 2 });
+    const a = await rawConnect(s.port, "G");
+    const b = await rawConnect(s.port, "G");
+    const c = await rawConnect(s.port, "G");
+    await closed(c);
+    expect(a.destroyed || b.destroyed).toBe(false);
+    a.destroy();
+    b.destroy();
+  });
+});
