@@ -35,6 +35,7 @@ export interface LoadFigures {
 
 const PROTOCOLS = ["grpc", "connect-json", "rest"] as const;
 const SERVER_ERRORS = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
+const CLIENT_TRANSPORT_ERROR = /\b(EPIPE|ECONNRESET|ECONNREFUSED)\b|socket hang up|other side closed|premature close/i;
 
 export function newFigures(): LoadFigures {
   return { sent: 0, acknowledged: 0, unavailable: 0, preconditions: 0, serverErrors: 0, hung: 0, network: 0, other: {}, failureMs: [] };
@@ -56,7 +57,7 @@ export async function seedUsers(clients: Clients, token: string, count: number):
   return ids;
 }
 
-type Outcome = { ok: true; sequence: number } | { ok: false; code: Code | "hung" | "network"; http?: number };
+type Outcome = { ok: true; sequence: number } | { ok: false; code: Code | "hung" | "network"; http?: number; text?: string };
 
 async function command(clients: Clients, url: string, token: string, protocol: (typeof PROTOCOLS)[number], lock: boolean, userId: string, guardMs: number): Promise<Outcome> {
   const guard = new Promise<Outcome>((resolve) => setTimeout(() => resolve({ ok: false, code: "hung" }), guardMs).unref());
@@ -78,7 +79,13 @@ async function command(clients: Clients, url: string, token: string, protocol: (
   }
   const call = clients
     .call(protocol, UserService, lock ? "lockUser" : "unlockUser", { userId }, token)
-    .then((r): Outcome => (r.ok ? { ok: true, sequence: Number(r.message.details?.sequence) } : { ok: false, code: r.code }));
+    .then((r): Outcome => {
+      if (r.ok) return { ok: true, sequence: Number(r.message.details?.sequence) };
+      // The client's own socket error on a connection the server dropped (connect-es calls it Internal):
+      // no answer came from the server at all.
+      if (CLIENT_TRANSPORT_ERROR.test(r.text)) return { ok: false, code: "network" };
+      return { ok: false, code: r.code, text: `${protocol}: ${r.text}` };
+    });
   return Promise.race([call, guard]);
 }
 
@@ -122,7 +129,10 @@ export async function runLoad(options: {
           // An unanswered command had committed after all: the user is already in the other state.
           figures.preconditions++;
           locked = !locked;
-        } else if (SERVER_ERRORS.has(outcome.code) || (outcome.http ?? 0) >= 500) figures.serverErrors++;
+        } else if (SERVER_ERRORS.has(outcome.code) || (outcome.http ?? 0) >= 500) {
+          figures.serverErrors++;
+          console.log(`[faults] server error: ${outcome.http ?? ""} ${Code[outcome.code as Code]} ${outcome.text ?? ""}`);
+        }
         else figures.other[Code[outcome.code]] = (figures.other[Code[outcome.code]] ?? 0) + 1;
       }
       if (options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
