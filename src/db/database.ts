@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { preparedStatementPool } from "./prepared.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -37,7 +38,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     });
     // An idle client that loses its server must not crash the process; the next query reports the fault.
     pool.on("error", () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
   if (options.dataDir !== ":memory:") mkdirSync(options.dataDir, { recursive: true });
