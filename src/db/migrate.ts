@@ -4,12 +4,14 @@ import * as initial from "./migrations/0001-initial.js";
 import * as v1Surface from "./migrations/0003-v1-surface.js";
 import * as login from "./migrations/0004-login.js";
 import * as listIndexes from "./migrations/0005-list-indexes.js";
+import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0003-v1-surface": v1Surface,
   "0004-login": login,
   "0005-list-indexes": listIndexes,
+  "0007-aggregate-snapshots": aggregateSnapshots,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
