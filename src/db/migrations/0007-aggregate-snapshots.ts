@@ -11,6 +11,8 @@ import { backfillSnapshots } from "../../eventstore/snapshot-backfill.js";
  * aggregate_snapshots: per stream, the folded state, its version and the first event's owner and date,
  * written with every append so a command loads one row instead of its history (issue 10). Backfilled
  * from the existing events; a stream without a current snapshot is still folded from the log on load.
+ * Every command rewrites its row: free space on each page (fillfactor) lets PostgreSQL update in place
+ * without touching the index (HOT updates).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -23,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       resource_owner text not null,
       creation_date timestamptz not null,
       primary key (aggregate_type, aggregate_id)
-    )`.execute(db);
+    ) with (fillfactor = 70)`.execute(db);
   await backfillSnapshots(db as Kysely<any>, [userAggregate, orgAggregate, instanceAggregate, sessionAggregate, apiKeyAggregate, lockoutSettingsAggregate]);
 }
 
