@@ -15,6 +15,10 @@ export interface Sizes {
   rebuildEvents: number;
   /** Length of the open-loop pass at half the peak rate (it uses as many users as fill it). */
   pacedSeconds: number;
+  /** PostgreSQL: users given a long history, and as many fresh ones to compare (default min(users, 1,000)). */
+  historyUsers?: number;
+  /** PostgreSQL: events of each long history (default 1,000). */
+  historyEvents?: number;
 }
 
 /** One measured pass; `skipped` instead of figures when the workload could not run. */

@@ -74,23 +74,26 @@ export interface Usage<T> {
  * workload) and the CPU used by the server and by the PostgreSQL backends of `database`. CPU per
  * operation does not depend on how busy the machine is, which throughput does.
  */
-export async function withUsage<T>(watch: { pid?: number; database?: string }, work: () => Promise<T>): Promise<Usage<T>> {
-  const { pid, database } = watch;
-  const backends = database ? new Backends(database) : undefined;
-  let peak = pid ? statusMb(pid, "VmRSS") : 0;
-  const cpuBefore = pid ? cpuMs(pid) : 0;
+export async function withUsage<T>(watch: { pid?: number | number[]; database?: string }, work: () => Promise<T>): Promise<Usage<T>> {
+  const pids = watch.pid === undefined ? [] : [watch.pid].flat();
+  const backends = watch.database ? new Backends(watch.database) : undefined;
+  // Several servers (instances on one database): CPU adds up, the peak is the largest one's.
+  const rss = () => Math.max(0, ...pids.map((pid) => statusMb(pid, "VmRSS")));
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  let peak = rss();
+  const cpuBefore = cpu();
   backends?.sample();
   let ticks = 0;
   const timer = setInterval(() => {
-    if (pid) peak = Math.max(peak, statusMb(pid, "VmRSS"));
+    peak = Math.max(peak, rss());
     if (backends && ++ticks % 5 === 0) backends.sample();
   }, 20);
   try {
     const result = await work();
     backends?.sample();
-    if (!pid) return { result, dbCpuMs: backends?.totalMs() };
-    peak = Math.max(peak, statusMb(pid, "VmRSS"));
-    return { result, rssMb: Math.round(peak), cpuMs: cpuMs(pid) - cpuBefore, dbCpuMs: backends?.totalMs() };
+    if (pids.length === 0) return { result, dbCpuMs: backends?.totalMs() };
+    peak = Math.max(peak, rss());
+    return { result, rssMb: Math.round(peak), cpuMs: cpu() - cpuBefore, dbCpuMs: backends?.totalMs() };
   } finally {
     clearInterval(timer);
   }

@@ -19,6 +19,8 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** Write a V8 CPU profile of the server here when it stops. */
   cpuProfileDir?: string;
+  /** A second instance on a database another one set up: that one's admin token. */
+  adminToken?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -46,7 +48,7 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const adminToken = `bench-${randomBytes(16).toString("hex")}`;
+  const adminToken = options.adminToken ?? `bench-${randomBytes(16).toString("hex")}`;
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "ignore" });
   const child = spawn(process.execPath, [...profile, "dist/main.js"], {

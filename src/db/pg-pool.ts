@@ -1,6 +1,7 @@
 import type { PostgresPool, PostgresPoolClient } from "kysely";
 import pg from "pg";
 import { isDatabaseDown } from "./faults.js";
+import { statementNamer } from "./prepared.js";
 
 export interface PgTimeouts {
   /** Opening a connection, and waiting for a free one in the pool. */
@@ -39,9 +40,13 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
   });
   pool.on("error", onError);
   pool.on("connect", (client) => client.on("error", onError));
+  const nameFor = statementNamer();
+  const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
+      let prepared = preparedOn.get(client);
+      if (!prepared) preparedOn.set(client, (prepared = new Set()));
       let broken = false;
       const markBroken = (error: unknown) => {
         if (isDatabaseDown(error)) broken = true;
@@ -50,7 +55,11 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
       client.on("error", onError);
       return {
         query: ((...args: Parameters<PostgresPoolClient["query"]>) => {
-          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          // Plan once: a hot text runs as a named prepared statement (see prepared.ts).
+          const [text, values] = args as unknown as [unknown, unknown[] | undefined];
+          const name = typeof text === "string" ? nameFor(text, prepared) : undefined;
+          const query = client.query as (...a: unknown[]) => unknown;
+          const result = name ? query.call(client, { name, text, values: values ? [...values] : [] }) : query.apply(client, args);
           if (result instanceof Promise) result.catch(markBroken);
           return result;
         }) as PostgresPoolClient["query"],

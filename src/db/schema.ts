@@ -16,6 +16,17 @@ export interface EventsTable {
   created_at: Date;
 }
 
+/** The folded state of one stream at `version`, written with its events (see src/eventstore/snapshots.ts). */
+export interface AggregateSnapshotsTable {
+  aggregate_type: string;
+  aggregate_id: string;
+  schema_version: number;
+  version: number;
+  state: Json<unknown>;
+  resource_owner: string;
+  creation_date: Date;
+}
+
 export interface UniqueClaimsTable {
   scope: string;
   value: string;
@@ -123,6 +134,7 @@ export interface OrgLoginStatesTable {
 export interface Database {
   events: EventsTable;
   unique_claims: UniqueClaimsTable;
+  aggregate_snapshots: AggregateSnapshotsTable;
   users_v1: UsersTable;
   orgs_v1: OrgsTable;
   org_members_v1: OrgMembersTable;

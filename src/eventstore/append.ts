@@ -3,7 +3,8 @@ import type { Db } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import { ClaimTakenError } from "./errors.js";
 import type { CommandContext, PendingWrite } from "./event-store.js";
-import { applyChanges, deleteQuery, diffRows, type RowChanges, upsertQuery } from "./projection-writer.js";
+import { changeQuery, planChanges, type TableChange } from "./projection-writer.js";
+import { encodeState, type SnapshotRow, snapshotVersionOf, upsertSnapshotsQuery } from "./snapshots.js";
 import type { ClaimOp, Projection } from "./types.js";
 
 // How an append reaches the database: planned without I/O, then written in one statement or one transaction.
@@ -19,26 +20,31 @@ export interface AppendedRow {
 export interface AppendPlan {
   rows: Record<string, unknown>[];
   claims: { claim: ClaimOp; aggregateId: string }[];
-  changes: RowChanges[];
+  /** read model changes, from the new events only */
+  changes: TableChange[];
+  /** each stream's state after the append */
+  snapshots: SnapshotRow[];
   /** marker -> the new event it stands for (see planAppend) */
   markers: Map<number, { type: string; id: string; sequence: number }>;
 }
 
 // The database assigns positions when it inserts. Until then each new event carries a marker in their
 // place (a negative number no real position can equal), and projection rows that copy a position are
-// resolved from the insert's RETURNING. Projections may copy positions, never compute with them.
+// resolved from the insert's RETURNING. Projections may copy positions, never compute with them; states
+// (snapshots) must not hold them at all.
 const MARKER_BASE = -1_000_000_000_000;
 export const markerKey = (type: string, id: string, sequence: number) => `${type}\u0000${id}\u0000${sequence}`;
 
+/** Plans an append from the loaded version and the new events: its cost does not depend on the history. */
 export function planAppend(writes: PendingWrite[], context: CommandContext, createdAt: Date, projections: readonly Projection[]): AppendPlan {
   const markers: AppendPlan["markers"] = new Map();
   const rows: Record<string, unknown>[] = [];
   const claims: AppendPlan["claims"] = [];
-  const changes: RowChanges[] = [];
+  const snapshots: SnapshotRow[] = [];
   for (const write of writes) {
-    const { aggregate, id, history } = write.target;
+    const { aggregate, id, version } = write.target;
     write.stored = write.events.map((event, i) => {
-      const sequence = history.length + i + 1;
+      const sequence = version + i + 1;
       const position = MARKER_BASE - markers.size;
       markers.set(position, { type: aggregate.type, id, sequence });
       rows.push({
@@ -53,26 +59,46 @@ export function planAppend(writes: PendingWrite[], context: CommandContext, crea
       });
       return { ...event, aggregateType: aggregate.type, aggregateId: id, sequence, position, createdAt, creator: context.creator, resourceOwner: write.resourceOwner };
     });
-    for (const claim of claimsOf(write)) claims.push({ claim, aggregateId: id });
-    const after = [...history, ...write.stored];
-    for (const projection of projections) {
-      if (projection.aggregateType === aggregate.type) changes.push(diffRows(projection, history, after));
+    // The state is folded again from the stored events: the session folded provisional ones (no real dates).
+    let state = write.stateBefore;
+    for (const event of write.stored) {
+      if (aggregate.claims) for (const claim of aggregate.claims(event, state)) claims.push({ claim, aggregateId: id });
+      state = aggregate.evolve(state, event);
     }
+    snapshots.push({
+      aggregate_type: aggregate.type,
+      aggregate_id: id,
+      schema_version: snapshotVersionOf(aggregate),
+      version: version + write.stored.length,
+      state: encodeState(state),
+      resource_owner: write.target.resourceOwner ?? write.resourceOwner,
+      creation_date: write.target.creationDate ?? createdAt,
+    });
   }
-  return { rows, claims, changes: changes.filter((c) => c.deleted.length + c.upserted.length > 0), markers };
+  const changes = planChanges(projections, writes.flatMap((w) => w.stored));
+  return { rows, claims, changes, snapshots, markers };
 }
 
-function resolveMarkers(changes: RowChanges[], resolve: (marker: number) => unknown, markers: AppendPlan["markers"]): RowChanges[] {
+function resolveMarkers(changes: TableChange[], resolve: (marker: number) => unknown, markers: AppendPlan["markers"]): TableChange[] {
   const fix = (row: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && markers.has(v) ? resolve(v) : v]));
-  return changes.map((c) => ({ ...c, upserted: c.upserted.map(fix) }));
+  return changes.map(({ projection, change }) => {
+    switch (change.op) {
+      case "upsert":
+        return { projection, change: { ...change, row: fix(change.row) } };
+      case "update":
+        return { projection, change: { ...change, set: fix(change.set) } };
+      case "delete":
+        return { projection, change };
+    }
+  });
 }
 
 const APPENDED_COLUMNS = ["position", "aggregate_type", "aggregate_id", "sequence"] as const;
 
 /**
  * The common case (no unique claims, no extra writes) in ONE statement and so one round trip: the events
- * insert and every read model change as data-modifying CTEs, atomic without BEGIN/COMMIT. Projection
+ * insert, the snapshots and every read model change as data-modifying CTEs, atomic without BEGIN/COMMIT. Projection
  * rows take their positions from the insert's RETURNING.
  */
 export async function appendInOneStatement(db: Db, plan: AppendPlan): Promise<AppendedRow[]> {
@@ -84,12 +110,12 @@ export async function appendInOneStatement(db: Db, plan: AppendPlan): Promise<Ap
     },
     plan.markers,
   );
-  let query: any = (db as Kysely<any>).with("appended", (qc) => qc.insertInto("events").values(plan.rows).returning([...APPENDED_COLUMNS]));
-  let n = 0;
-  for (const { projection, deleted, upserted } of changes) {
-    for (const row of deleted) query = query.with(`change_${n++}`, (qc: Kysely<any>) => deleteQuery(qc, projection, row));
-    if (upserted.length > 0) query = query.with(`change_${n++}`, (qc: Kysely<any>) => upsertQuery(qc, projection, upserted));
-  }
+  let query: any = (db as Kysely<any>)
+    .with("appended", (qc) => qc.insertInto("events").values(plan.rows).returning([...APPENDED_COLUMNS]))
+    .with("snapshots", (qc) => upsertSnapshotsQuery(qc, plan.snapshots));
+  changes.forEach((change, n) => {
+    query = query.with(`change_${n}`, (qc: Kysely<any>) => changeQuery(qc, change));
+  });
   return query.selectFrom("appended").select([...APPENDED_COLUMNS]).execute();
 }
 
@@ -111,7 +137,9 @@ export async function appendInTransaction(trx: Transaction<Database>, plan: Appe
       .execute();
     if (taken.length === 0) throw new ClaimTakenError(claim.scope, claim.value);
   }
-  // 3. Inline projections: a read right after the command sees its effect.
+  // 3. Snapshots: the next load reads one row.
+  await upsertSnapshotsQuery(trx as Kysely<any>, plan.snapshots).execute();
+  // 4. Inline projections: a read right after the command sees its effect.
   const positions = new Map(appended.map((row) => [markerKey(row.aggregate_type, row.aggregate_id, row.sequence), Number(row.position)]));
   const resolved = resolveMarkers(
     plan.changes,
@@ -121,18 +149,6 @@ export async function appendInTransaction(trx: Transaction<Database>, plan: Appe
     },
     plan.markers,
   );
-  await applyChanges(trx as Kysely<any>, resolved);
+  for (const change of resolved) await changeQuery(trx as Kysely<any>, change).execute();
   return appended;
-}
-
-function claimsOf(write: PendingWrite): ClaimOp[] {
-  const { aggregate } = write.target;
-  if (!aggregate.claims) return [];
-  const claims: ClaimOp[] = [];
-  let state = write.stateBefore;
-  for (const event of write.stored) {
-    claims.push(...aggregate.claims(event, state));
-    state = aggregate.evolve(state, event);
-  }
-  return claims;
 }

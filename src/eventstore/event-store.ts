@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import { type AppendedRow, appendInOneStatement, appendInTransaction, markerKey, planAppend } from "./append.js";
 import { ConcurrencyError, isUniqueViolation } from "./errors.js";
+import { loadStream } from "./snapshots.js";
 import type { Aggregate, DomainEvent, ObjectDetails, Projection, StoredEvent } from "./types.js";
 
 /** An aggregate as a command sees it: folded state plus what the append needs to detect conflicts. */
@@ -11,7 +12,10 @@ export interface LoadedAggregate<S> {
   id: string;
   /** Folded history, plus the events this command has queued so far (decide again on it). */
   state: S;
-  history: StoredEvent[];
+  /** Sequence of the stream's last stored event (0: new stream): the expected version of the append. */
+  version: number;
+  /** When the stream's first event was written; undefined for a new stream. */
+  creationDate: Date | undefined;
   /** Resource owner of the stream's first event; undefined for a new stream. */
   resourceOwner: string | undefined;
 }
@@ -30,11 +34,10 @@ export class PendingWrite {
   /** Details of the object after the write (CONTRACT §2: on manipulation). */
   details(): ObjectDetails {
     const last = this.stored[this.stored.length - 1];
-    const first = this.target.history[0] ?? this.stored[0];
     return {
       sequence: last.sequence,
       changeDate: last.createdAt,
-      creationDate: first.createdAt,
+      creationDate: this.target.creationDate ?? this.stored[0].createdAt,
       resourceOwner: this.resourceOwner,
     };
   }
@@ -45,11 +48,9 @@ export class CommandSession {
   readonly writes: PendingWrite[] = [];
   constructor(private readonly store: EventStore) {}
 
+  /** One round trip and constant cost: the stream's snapshot (and any events written after it). */
   async load<S>(aggregate: Aggregate<S, any>, id: string): Promise<LoadedAggregate<S>> {
-    const history = await this.store.readStream(aggregate.type, id);
-    let state = aggregate.initialState();
-    for (const event of history) state = aggregate.evolve(state, event);
-    return { aggregate, id, state, history, resourceOwner: history[0]?.resourceOwner };
+    return { aggregate, id, ...(await loadStream(this.store.db, aggregate, id)) };
   }
 
   /**
@@ -69,7 +70,7 @@ export class CommandSession {
         ...event,
         aggregateType: target.aggregate.type,
         aggregateId: target.id,
-        sequence: target.history.length + write.events.length + 1,
+        sequence: target.version + write.events.length + 1,
         position: 0,
         createdAt: new Date(),
         creator: "",

@@ -1,35 +1,56 @@
-import { type Kysely, sql } from "kysely";
-import type { Projection, StoredEvent } from "./types.js";
+import { type Kysely, type QueryCreator, sql } from "kysely";
+import type { Projection, RowChange, StoredEvent } from "./types.js";
 
 // Projections address tables by name at runtime, so they write through an untyped handle.
-type AnyDb = Kysely<any>;
+type AnyDb = QueryCreator<any>;
 type Row = Record<string, unknown>;
 
-/** What one append changes in one read model: rows gone, rows new or different. */
-export interface RowChanges {
+/** One change to one read model, after merging what the events of an append did to the same row. */
+export interface TableChange {
   projection: Projection;
-  deleted: Row[];
-  upserted: Row[];
+  change: RowChange;
 }
 
-function keyOf(projection: Projection, row: Row): string {
-  return JSON.stringify(projection.primaryKey.map((column) => row[column]));
-}
+const sameValues = (row: Row, where: Row) => Object.entries(where).every(([column, value]) => row[column] === value);
 
 /**
- * Diffs a projection's rows before and after an append: rows the old history produced but the new one
- * does not are deleted, new or changed rows are upserted. A lifecycle command changes one row.
+ * What the new events of an append change in the read models, from the events alone (no old rows, no
+ * history): each projection's `evolve`, merged to at most one change per row. One statement cannot
+ * touch a row twice, and the merged change is what applying them one by one would leave.
  */
-export function diffRows(projection: Projection, before: readonly StoredEvent[], after: readonly StoredEvent[]): RowChanges {
-  const oldRows = new Map(projection.rows(before).map((row) => [keyOf(projection, row), row]));
-  const upserted: Row[] = [];
-  for (const row of projection.rows(after)) {
-    const key = keyOf(projection, row);
-    const old = oldRows.get(key);
-    oldRows.delete(key);
-    if (!old || JSON.stringify(old) !== JSON.stringify(row)) upserted.push(row);
+export function planChanges(projections: readonly Projection[], events: readonly StoredEvent[]): TableChange[] {
+  const byKey = new Map<string, TableChange>();
+  const others: TableChange[] = [];
+  for (const event of events) {
+    for (const projection of projections) {
+      if (projection.aggregateType !== event.aggregateType) continue;
+      for (const change of projection.evolve(event)) {
+        const keyRow = change.op === "upsert" ? change.row : change.op === "update" ? change.key : change.where;
+        const byPrimaryKey = Object.keys(keyRow).length === projection.primaryKey.length && projection.primaryKey.every((c) => c in keyRow);
+        if (change.op === "delete" && !byPrimaryKey) {
+          // A delete by other columns (a removed user's tokens) swallows this append's own rows it matches.
+          for (const [key, pending] of byKey) {
+            if (pending.projection !== projection) continue;
+            if (pending.change.op !== "upsert") throw new Error(`${projection.table}: an update and a delete by other columns in one append`);
+            if (sameValues(pending.change.row, change.where)) byKey.delete(key);
+          }
+          others.push({ projection, change });
+          continue;
+        }
+        const key = `${projection.table}\u0000${JSON.stringify(projection.primaryKey.map((c) => keyRow[c]))}`;
+        const previous = byKey.get(key)?.change;
+        byKey.set(key, { projection, change: previous ? merge(previous, change) : change });
+      }
+    }
   }
-  return { projection, deleted: [...oldRows.values()], upserted };
+  return [...byKey.values(), ...others];
+}
+
+function merge(previous: RowChange, next: RowChange): RowChange {
+  if (next.op !== "update") return next;
+  if (previous.op === "upsert") return { op: "upsert", row: { ...previous.row, ...next.set } };
+  if (previous.op === "update") return { op: "update", key: next.key, set: { ...previous.set, ...next.set } };
+  return previous;
 }
 
 /** Upserts rows by primary key in one statement. */
@@ -45,20 +66,23 @@ export function upsertQuery(db: AnyDb, projection: Projection, rows: Row[]) {
     );
 }
 
-export function deleteQuery(db: AnyDb, projection: Projection, row: Row) {
-  let query = db.deleteFrom(projection.table);
-  for (const column of projection.primaryKey) query = query.where(column, "=", row[column]);
+function whereAll<Q extends { where(column: string, op: "=", value: unknown): Q }>(query: Q, where: Row): Q {
+  for (const [column, value] of Object.entries(where)) query = query.where(column, "=", value);
   return query;
+}
+
+/** The statement of one merged change. */
+export function changeQuery(db: AnyDb, { projection, change }: TableChange) {
+  switch (change.op) {
+    case "upsert":
+      return upsertQuery(db, projection, [change.row]);
+    case "update":
+      return whereAll(db.updateTable(projection.table).set(change.set), change.key);
+    case "delete":
+      return whereAll(db.deleteFrom(projection.table), change.where);
+  }
 }
 
 export async function upsertRows(db: AnyDb, projection: Projection, rows: Row[]): Promise<void> {
   if (rows.length > 0) await upsertQuery(db, projection, rows).execute();
-}
-
-/** Applies changes statement by statement, inside the caller's transaction. */
-export async function applyChanges(db: AnyDb, changes: readonly RowChanges[]): Promise<void> {
-  for (const { projection, deleted, upserted } of changes) {
-    for (const row of deleted) await deleteQuery(db, projection, row).execute();
-    await upsertRows(db, projection, upserted);
-  }
 }

@@ -31,17 +31,34 @@ export interface Aggregate<S, E extends DomainEvent> {
   evolve(state: S, event: StoredEvent<E>): S;
   /** Unique values an event claims or releases, given the state before it. */
   claims?(event: StoredEvent<E>, state: S): ClaimOp[];
+  /**
+   * Version of the state's shape in snapshots (default 1). Bump it when `evolve` or the state type
+   * changes: snapshots of another version are ignored and the state is folded from the stream again.
+   * The state must be JSON-serialisable (Dates allowed).
+   */
+  snapshotVersion?: number;
 }
 
+/** What one new event does to a read model, known without reading the old rows. */
+export type RowChange =
+  /** the whole row, inserted or replacing the old one */
+  | { op: "upsert"; row: Record<string, unknown> }
+  /** some columns of the row with this primary key, if it exists */
+  | { op: "update"; key: Record<string, unknown>; set: Record<string, unknown> }
+  /** every row matching these columns */
+  | { op: "delete"; where: Record<string, unknown> };
+
 /**
- * A read model table whose rows are a pure function of ONE aggregate's history. Inline updates diff the
- * rows before and after an append; a rebuild folds every stream. Both use `rows`, so they cannot disagree.
+ * A read model table whose rows are a pure function of ONE aggregate's history. Inline updates apply
+ * `evolve` to the new events only (constant cost, whatever the history); a rebuild folds every stream with
+ * `rows`. A test keeps the two equal.
  */
 export interface Projection {
   table: string;
   aggregateType: string;
   primaryKey: readonly string[];
   rows(stream: readonly StoredEvent[]): Record<string, unknown>[];
+  evolve(event: StoredEvent): RowChange[];
 }
 
 /** The `details` of CONTRACT §2: the state of one object after a command or as a read model holds it. */

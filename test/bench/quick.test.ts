@@ -32,7 +32,10 @@ describe("npm run bench --quick", () => {
     const rows = results.rows.filter((r) => r.database === database);
     const measured = rows.filter((r) => r.result).map((r) => `${r.workload} / ${r.variant.replace(/ \(.*\)$/, "")}`);
     const expected = ["seed / AddHumanUser grpc", "lifecycle / grpc", "lifecycle / connect-json", "lifecycle / rest", "no-op Health/Check / grpc", "no-op Health/Check / connect-json", "read / GetUserByID grpc"];
-    if (database === "postgres") expected.push("baseline: limit / pg, 5 statements", "baseline: peer / Emmett in-process", "lifecycle / grpc at 50%");
+    if (database === "postgres") {
+      expected.push("baseline: limit / pg, 5 statements", "baseline: peer / Emmett in-process", "lifecycle / grpc at 50%");
+      expected.push("lifecycle / grpc, fresh users", "lifecycle / grpc, users with 1000 prior events", "lifecycle / grpc, two servers on one database");
+    }
     expect(measured).toEqual(expect.arrayContaining(expected));
     for (const row of rows) {
       if (!row.result) {
@@ -65,7 +68,15 @@ describe("npm run bench --quick", () => {
     expect(names).toEqual(expect.arrayContaining(["ours(grpc)/limit", "ours(grpc)/peer", "ours(grpc)/no-op(grpc)"]));
     for (const r of results.ratios) expect(r.value).toBeGreaterThan(0);
     expect(results.checks.map((c) => c.name)).toEqual(
-      expect.arrayContaining(["lifecycle grpc / limit", "lifecycle grpc / peer", "p99 ms at 50% of peak (grpc)", "rebuild events/s (postgres)", "server peak RSS MB (postgres)"]),
+      expect.arrayContaining([
+        "lifecycle gRPC ÷ no-op gRPC (ops/s)",
+        "lifecycle gRPC ÷ Emmett in-process (ops/s)",
+        "db CPU per lifecycle command ÷ the 5-statement limit's",
+        "lifecycle on users with 1000 prior events ÷ on fresh users (ops/s)",
+        "p99 ÷ p50 at 50 % of peak rate (gRPC)",
+        "rebuild events/s ÷ limit ops/s",
+        "server peak RSS MB (postgres)",
+      ]),
     );
   });
 });

@@ -1,6 +1,20 @@
 import type { OrgEvent } from "../../domain/org/events.js";
 import type { UserEvent } from "../../domain/user/events.js";
-import type { Projection, StoredEvent } from "../../eventstore/types.js";
+import type { Projection, RowChange, StoredEvent } from "../../eventstore/types.js";
+
+/** The login state a user event sets (`undefined` keeps a column); nothing for the other events. */
+function userLoginChange(event: StoredEvent<UserEvent>): { validAfter?: number; policyLockedAt?: Date | null } | undefined {
+  switch (event.type) {
+    case "user.locked":
+      return { validAfter: event.position, policyLockedAt: event.data.reason === "password_attempts" ? event.createdAt : null };
+    case "user.deactivated":
+      return { validAfter: event.position, policyLockedAt: null };
+    case "user.unlocked":
+    case "user.removed":
+      return { policyLockedAt: null };
+  }
+  return undefined;
+}
 
 /**
  * user_login_states_v1: per user, the position after which sessions may have been created (the last lock
@@ -15,15 +29,26 @@ export const userLoginStatesProjection: Projection = {
     let validAfter = 0;
     let policyLockedAt: Date | null = null;
     for (const event of stream as StoredEvent<UserEvent>[]) {
-      if (event.type === "user.locked" || event.type === "user.deactivated") validAfter = event.position;
-      if (event.type === "user.locked") policyLockedAt = event.data.reason === "password_attempts" ? event.createdAt : null;
-      if (event.type === "user.unlocked" || event.type === "user.deactivated" || event.type === "user.removed") policyLockedAt = null;
+      const change = userLoginChange(event);
+      validAfter = change?.validAfter ?? validAfter;
+      if (change?.policyLockedAt !== undefined) policyLockedAt = change.policyLockedAt;
     }
     const userId = stream[0]?.aggregateId;
     if (validAfter === 0 && policyLockedAt === null) return [];
     return [{ user_id: userId, sessions_valid_after: validAfter, policy_locked_at: policyLockedAt }];
   },
+  evolve(e): RowChange[] {
+    const change = userLoginChange(e as StoredEvent<UserEvent>);
+    if (!change) return [];
+    const key = { user_id: e.aggregateId };
+    // Without a lock or deactivation before, there is no row, and clearing the lock leaves none.
+    return change.validAfter === undefined
+      ? [{ op: "update", key, set: { policy_locked_at: change.policyLockedAt } }]
+      : [{ op: "upsert", row: { ...key, sessions_valid_after: change.validAfter, policy_locked_at: change.policyLockedAt } }];
+  },
 };
+
+const orgSessionsEnd = (event: StoredEvent<OrgEvent>) => event.type === "org.deactivated" || event.type === "org.removed";
 
 /** org_login_states_v1: per organization, the position of its last deactivation (sessions before it stay dead). */
 export const orgLoginStatesProjection: Projection = {
@@ -32,9 +57,10 @@ export const orgLoginStatesProjection: Projection = {
   primaryKey: ["org_id"],
   rows(stream) {
     let validAfter = 0;
-    for (const event of stream as StoredEvent<OrgEvent>[]) {
-      if (event.type === "org.deactivated" || event.type === "org.removed") validAfter = event.position;
-    }
+    for (const event of stream as StoredEvent<OrgEvent>[]) if (orgSessionsEnd(event)) validAfter = event.position;
     return validAfter === 0 ? [] : [{ org_id: stream[0].aggregateId, sessions_valid_after: validAfter }];
+  },
+  evolve(event): RowChange[] {
+    return orgSessionsEnd(event as StoredEvent<OrgEvent>) ? [{ op: "upsert", row: { org_id: event.aggregateId, sessions_valid_after: event.position } }] : [];
   },
 };

@@ -1,11 +1,12 @@
 import type { UsersTable } from "../../db/schema.js";
 import type { UserEvent } from "../../domain/user/events.js";
-import type { Projection, StoredEvent } from "../../eventstore/types.js";
-import { detailsColumns } from "../details.js";
+import type { Projection, RowChange, StoredEvent } from "../../eventstore/types.js";
+import { changedDetails, createdDetails, detailsColumns } from "../details.js";
 
 type Row = Omit<UsersTable, keyof ReturnType<typeof detailsColumns>>;
 
-function reduce(row: Row | undefined, event: StoredEvent<UserEvent>): Row | undefined {
+/** The row an `added` event creates; undefined for every other event. */
+function created(event: StoredEvent<UserEvent>): Row | undefined {
   switch (event.type) {
     case "user.human.added": {
       const { data } = event;
@@ -52,21 +53,25 @@ function reduce(row: Row | undefined, event: StoredEvent<UserEvent>): Row | unde
         machine_description: event.data.description,
       };
   }
-  if (!row) return row;
+  return undefined;
+}
+
+/** The columns a later event changes; null when the row goes. */
+function changed(event: StoredEvent<UserEvent>): Partial<Row> | null {
   switch (event.type) {
     case "user.deactivated":
-      return { ...row, state: "inactive" };
+      return { state: "inactive" };
     case "user.locked":
-      return { ...row, state: "locked" };
+      return { state: "locked" };
     case "user.reactivated":
     case "user.unlocked":
-      return { ...row, state: "active" };
+      return { state: "active" };
     case "user.password.changed":
-      return { ...row, password_changed: event.createdAt, password_change_required: event.data.changeRequired };
+      return { password_changed: event.createdAt, password_change_required: event.data.changeRequired };
     case "user.removed":
-      return undefined;
+      return null;
     default:
-      return row;
+      return {};
   }
 }
 
@@ -77,7 +82,22 @@ export const usersProjection: Projection = {
   primaryKey: ["id"],
   rows(stream) {
     let row: Row | undefined;
-    for (const event of stream as StoredEvent<UserEvent>[]) row = reduce(row, event);
+    for (const event of stream as StoredEvent<UserEvent>[]) {
+      const fresh = created(event);
+      if (fresh) row = fresh;
+      else if (row) {
+        const patch = changed(event);
+        row = patch === null ? undefined : { ...row, ...patch };
+      }
+    }
     return row ? [{ ...row, ...detailsColumns(stream) }] : [];
+  },
+  evolve(e): RowChange[] {
+    const event = e as StoredEvent<UserEvent>;
+    const row = created(event);
+    if (row) return [{ op: "upsert", row: { ...row, ...createdDetails(event) } }];
+    const patch = changed(event);
+    const key = { id: event.aggregateId };
+    return patch === null ? [{ op: "delete", where: key }] : [{ op: "update", key, set: { ...patch, ...changedDetails(event) } }];
   },
 };
