@@ -1,4 +1,4 @@
-import { type Kysely, type QueryCreator, sql } from "kysely";
+import { type QueryCreator, sql } from "kysely";
 import type { Projection, RowChange, StoredEvent } from "./types.js";
 
 // Projections address tables by name at runtime, so they write through an untyped handle.
