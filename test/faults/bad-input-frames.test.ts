@@ -6,7 +6,7 @@ import { GetUserByIDRequestSchema, ListUsersRequestSchema } from "../../gen/zita
 import { rest } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./helpers.js";
+import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./bad-input-wire.js";
 
 const LIST_USERS = "/zitadel.user.v2.UserService/ListUsers";
 const valid = toBinary(ListUsersRequestSchema, create(ListUsersRequestSchema, { query: { limit: 1 } }));

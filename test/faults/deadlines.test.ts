@@ -6,7 +6,7 @@ import { Clients, expectOk, rest } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
 import { newHuman, newOrg, unique } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { countEvents, grpcFrame, rawGrpc } from "./helpers.js";
+import { countEvents, grpcFrame, rawGrpc } from "./bad-input-wire.js";
 
 describe.each(databaseKinds)("deadlines (%s)", (kind) => {
   let server: TestServer;
