@@ -25,7 +25,7 @@ export interface LoadFigures {
   serverErrors: number;
   /** No answer within the client's guard timeout: never expected. */
   hung: number;
-  /** The connection to the server failed (it was killed): expected only in the SIGKILL test. */
+  /** The connection to the server failed, or the call was in flight when the server was killed (SIGKILL test). */
   network: number;
   /** Other codes, for the record. */
   other: Record<string, number>;
@@ -104,6 +104,8 @@ export async function runLoad(options: {
   guardMs?: number;
   /** Pause between one worker's commands, to stretch a bounded number of commands over the faults. */
   gapMs?: number;
+  /** When the server was killed: a failure that arrives after it was cut off, whatever the client made of it. */
+  killedAt?: () => number | undefined;
 }): Promise<void> {
   const { figures, acks } = options;
   const clients = new Clients(options.url);
@@ -122,8 +124,9 @@ export async function runLoad(options: {
         locked = !locked;
       } else {
         figures.failureMs.push(Date.now() - started);
-        if (outcome.code === "hung") figures.hung++;
-        else if (outcome.code === "network") figures.network++;
+        const killedAt = options.killedAt?.();
+        if (outcome.code === "network" || (killedAt !== undefined && Date.now() >= killedAt)) figures.network++;
+        else if (outcome.code === "hung") figures.hung++;
         else if (outcome.code === Code.Unavailable) figures.unavailable++;
         else if (outcome.code === Code.FailedPrecondition) {
           // An unanswered command had committed after all: the user is already in the other state.

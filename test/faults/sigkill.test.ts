@@ -22,8 +22,10 @@ describe.each(databaseKinds)("SIGKILL under write load, then restart, on %s", (k
     try {
       const server = await startServerProcess({ ...env, ADMIN_TOKEN: TOKEN });
       const userIds = await seedUsers(new Clients(server.url), TOKEN, 6);
-      const load = runLoad({ url: server.url, token: TOKEN, userIds, total: 300, figures, acks, stop: () => server.ended() !== undefined, guardMs: 30_000 });
+      let killedAt: number | undefined;
+      const load = runLoad({ url: server.url, token: TOKEN, userIds, total: 300, figures, acks, stop: () => killedAt !== undefined, guardMs: 30_000, killedAt: () => killedAt });
       expect(await pollUntil(() => figures.acknowledged >= 60, 90_000, 10)).toBe(true);
+      killedAt = Date.now();
       server.child.kill("SIGKILL");
       await server.exited;
       await load;
