@@ -135,8 +135,7 @@ export async function runLoad(options: {
         } else if (SERVER_ERRORS.has(outcome.code) || (outcome.http ?? 0) >= 500) {
           figures.serverErrors++;
           console.log(`[faults] server error: ${outcome.http ?? ""} ${Code[outcome.code as Code]} ${outcome.text ?? ""}`);
-        }
-        else figures.other[Code[outcome.code]] = (figures.other[Code[outcome.code]] ?? 0) + 1;
+        } else figures.other[Code[outcome.code]] = (figures.other[Code[outcome.code]] ?? 0) + 1;
       }
       if (options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
     }
