@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pageWithTotals } from "../../src/projections/list-query.js";
+import type { UserRow } from "../../src/projections/users/queries.js";
+import { Clients } from "../harness/clients.js";
+import { databaseKinds } from "../harness/databases.js";
+import { newHuman, newOrg } from "../harness/fixtures.js";
+import { startTestServer, type TestServer } from "../harness/server.js";
+
+// A list page counts matches only a bounded distance past its end: exact below that, a lower bound above it
+// that still tells a client paging until offset >= total that another page exists.
+describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
+  let server: TestServer;
+  let orgId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    const clients = new Clients(server.url);
+    orgId = await newOrg(clients, server.adminToken);
+    for (let i = 0; i < 12; i++) await newHuman(clients, server.adminToken, orgId);
+    clients.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const page = (offset: number, countAhead: number) =>
+    pageWithTotals<UserRow, "users_v1">(server.app.database.db, "users_v1", (eb) => eb("resource_owner", "=", orgId), "creation_date", (o) => o.asc(), { offset, limit: 5, asc: true }, countAhead);
+
+  it("is exact when every match lies within the counted distance", async () => {
+    expect(await page(0, 100)).toMatchObject({ total: 12 });
+    expect((await page(10, 2)).total).toBe(12);
+    expect((await page(10, 2)).rows).toHaveLength(2);
+  });
+
+  it("is a lower bound past the page's end beyond it, and paging by it reaches every row", async () => {
+    const first = await page(0, 2);
+    expect(first.rows).toHaveLength(5);
+    expect(first.total).toBe(7);
+    const seen: string[] = [];
+    for (let offset = 0; offset < (await page(offset, 2)).total; offset += 5) seen.push(...(await page(offset, 2)).rows.map((r) => r.id));
+    expect(new Set(seen).size).toBe(12);
+  });
+
+  it("past the end, the total is still the exact count", async () => {
+    expect(await page(20, 2)).toMatchObject({ total: 12, rows: [] });
+  });
+});
