@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { linkSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeDurably } from "../durable-file.js";
 
 /** Another live process holds the data directory. */
 export class DirLockedError extends Error {
@@ -57,16 +58,6 @@ export function acquireDirLock(dir: string): { release(): void } {
     throw new Error(`could not lock data directory ${key}: ${path} keeps reappearing`);
   } finally {
     rmSync(aside, { force: true });
-  }
-}
-
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { writeDurably } from "../durable-file.js";
 import { addOrg, addOrgMember } from "../domain/org/decide.js";
 import { orgAggregate } from "../domain/org/state.js";
 import { INSTANCE_ID, instanceAggregate } from "../domain/instance/instance.js";
@@ -99,16 +100,6 @@ function readToken(path: string): string | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
-  }
-}
-
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
