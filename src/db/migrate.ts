@@ -5,6 +5,7 @@ import * as v1Surface from "./migrations/0003-v1-surface.js";
 import * as login from "./migrations/0004-login.js";
 import * as listIndexes from "./migrations/0005-list-indexes.js";
 import * as orgDomainClaims from "./migrations/0006-org-domain-claims.js";
+import * as eventReads from "./migrations/0008-event-reads.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "0004-login": login,
   "0005-list-indexes": listIndexes,
   "0006-org-domain-claims": orgDomainClaims,
+  "0008-event-reads": eventReads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
