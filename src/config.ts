@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { LogLevel } from "./logger.js";
 import { parseCount, parseDuration } from "./domain/settings/parse.js";
 import type { LockoutPolicy } from "./domain/settings/lockout.js";
+import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from "./events/hub.js";
 
 export interface Config {
   port: number;
@@ -20,6 +21,10 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
+  watch?: Partial<WatchOptions>;
+  /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
+  corsAllowedOrigins?: string[];
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -41,5 +46,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
+    watch: {
+      pollIntervalMs: parseDuration(env.EVENTS_POLL_INTERVAL) ?? DEFAULT_WATCH_OPTIONS.pollIntervalMs,
+      bufferLimit: parseCount(env.EVENTS_WATCH_BUFFER) || DEFAULT_WATCH_OPTIONS.bufferLimit,
+      heartbeatMs: parseDuration(env.EVENTS_WATCH_HEARTBEAT) ?? DEFAULT_WATCH_OPTIONS.heartbeatMs,
+      recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
+    },
+    corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
 }

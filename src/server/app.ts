@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
+import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -28,6 +29,8 @@ export interface App {
   /** The bootstrap admin's token when this start created the instance. */
   adminToken?: string;
   database: OpenDatabase;
+  /** The shared reader behind WatchEvents. */
+  events: EventHub;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
   const store = new EventStore(database.db, projections, now);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout };
+  const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
 
   const boot = await bootstrapInstance(store, { newId: deps.newId, now, adminToken: config.adminToken });
@@ -101,10 +105,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     port: server.port,
     adminToken: boot.admin?.token,
     database,
+    events,
     async close() {
       ready = false;
       await server.close();
       await lockoutSweeper.stop();
+      await events.close();
       await database.close();
     },
   };
