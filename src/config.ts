@@ -25,6 +25,8 @@ export interface Config {
   watch?: Partial<WatchOptions>;
   /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
   corsAllowedOrigins?: string[];
+  /** Where `npm run build` put the browser console (CONSOLE_DIR, default ./dist/console). */
+  consoleDir?: string;
 }
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: parseDuration(env.EVENTS_WATCH_HEARTBEAT) ?? DEFAULT_WATCH_OPTIONS.heartbeatMs,
       recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
     },
+    consoleDir: env.CONSOLE_DIR || undefined,
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
 }

@@ -21,6 +21,8 @@ import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { bootstrapInstance } from "./bootstrap.js";
+import { consoleHandler, isConsolePath } from "./console.js";
+import { withCors } from "./cors.js";
 import { listen, type RequestHandler } from "./listen.js";
 
 export interface App {
@@ -79,6 +81,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
     readMaxBytes: config.maxRequestBytes,
   });
+  const serveConsole = consoleHandler(config.consoleDir ?? join(process.cwd(), "dist", "console"));
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
     routes: serviceRoutes,
@@ -93,10 +96,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         return;
       }
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
+      if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
       void gateway(req as never, res as never);
     },
   });
-  serve = connect as RequestHandler;
+  serve = withCors(config.corsAllowedOrigins ?? [], connect as never) as RequestHandler;
   ready = true;
   log.info("listening", { url: server.url, database: database.kind });
 
