@@ -40,6 +40,15 @@ export class EventHub {
     this.loop = this.run();
   }
 
+  private get batchSize(): number {
+    return Math.max(1, Math.min(BATCH, this.options.bufferLimit));
+  }
+
+  /** The position of the last event offered to the watchers; undefined while idle. */
+  get position(): number | undefined {
+    return this.head?.position;
+  }
+
   get watchers(): number {
     return this.subscriptions.size;
   }
@@ -72,7 +81,8 @@ export class EventHub {
       }
       let batch: LogEvent[] = [];
       try {
-        batch = await readEvents(this.db, { after: this.head, limit: BATCH });
+        // A batch is offered at once: never more than a queue holds, so a burst alone cannot overflow one.
+        batch = await readEvents(this.db, { after: this.head, limit: this.batchSize });
       } catch (error) {
         // Watchers keep waiting (and get heartbeats); the reader tries again after a pause.
         this.log.warn("event reader: query failed, retrying", { cause: String(error) });
@@ -83,7 +93,7 @@ export class EventHub {
         for (const subscription of this.subscriptions) subscription.offer(event);
         this.head = event.cursor;
       }
-      if (batch.length < BATCH) await this.sleep(Math.max(10, this.options.pollIntervalMs));
+      if (batch.length < this.batchSize) await this.sleep(Math.max(10, this.options.pollIntervalMs));
     }
   }
 

@@ -18,6 +18,9 @@ export class Watcher {
   error?: { code: Code; reason?: string };
   private readonly controller = new AbortController();
   private cancelGrpc?: () => void;
+  /** grpc-js only: stop and restart reading, as a slow client does (HTTP/2 flow control pushes back on the server). */
+  pause?: () => void;
+  resume?: () => void;
   readonly done: Promise<void>;
 
   constructor(
@@ -52,6 +55,8 @@ export class Watcher {
       metadata,
     );
     this.cancelGrpc = () => call.cancel();
+    this.pause = () => call.pause();
+    this.resume = () => call.resume();
     call.on("data", (res) => this.receive(res.kind));
     return new Promise<void>((resolve) => {
       call.on("error", (err: grpc.ServiceError) => {
