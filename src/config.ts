@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { LogLevel } from "./logger.js";
 import { parseCount, parseDuration } from "./domain/settings/parse.js";
 import type { LockoutPolicy } from "./domain/settings/lockout.js";
+import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from "./events/hub.js";
 
 export interface Config {
   port: number;
@@ -20,6 +21,12 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
+  watch?: Partial<WatchOptions>;
+  /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
+  corsAllowedOrigins?: string[];
+  /** Where `npm run build` put the browser console (CONSOLE_DIR, default ./dist/console). */
+  consoleDir?: string;
   // Database faults: every wait on PostgreSQL is bounded; defaults in src/db/database.ts and src/server/app.ts.
   /** DB_CONNECT_TIMEOUT (5s): opening a connection, or waiting for a free one in the pool. */
   dbConnectTimeoutMs?: number;
@@ -75,5 +82,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentStreams: parseCount(env.HTTP2_MAX_CONCURRENT_STREAMS),
       maxConnections: parseCount(env.MAX_CONNECTIONS),
     },
+    watch: {
+      pollIntervalMs: parseDuration(env.EVENTS_POLL_INTERVAL) ?? DEFAULT_WATCH_OPTIONS.pollIntervalMs,
+      bufferLimit: parseCount(env.EVENTS_WATCH_BUFFER) || DEFAULT_WATCH_OPTIONS.bufferLimit,
+      heartbeatMs: parseDuration(env.EVENTS_WATCH_HEARTBEAT) ?? DEFAULT_WATCH_OPTIONS.heartbeatMs,
+      recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
+    },
+    consoleDir: env.CONSOLE_DIR || undefined,
+    corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
 }

@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
@@ -9,6 +10,7 @@ import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
+import { eventServiceV1 } from "./event-v1/service.js";
 import type { Deps } from "../commands/deps.js";
 import { healthService } from "./health.js";
 import { managementServiceV1 } from "./management-v1/service.js";
@@ -19,7 +21,7 @@ import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, Health];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, Health];
 
 /** REST paths of management v1 live under this prefix, as on the platform. */
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
@@ -34,6 +36,7 @@ export function routes(deps: Deps, isReady: () => Promise<boolean>) {
     router.service(ApiKeyService, apiKeyServiceV1(deps));
     router.service(SessionService, sessionServiceV2(deps));
     router.service(SettingsService, settingsServiceV2(deps));
+    router.service(EventService, eventServiceV1(deps));
     router.service(Health, healthService(isReady));
   };
 }

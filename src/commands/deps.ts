@@ -1,5 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { EventStore } from "../eventstore/event-store.js";
+import type { EventHub } from "../events/hub.js";
 import type { LockoutPolicy } from "../domain/settings/lockout.js";
 
 /** What handlers need from the outside world; passed in, never reached for as globals. */
@@ -10,4 +11,6 @@ export interface Deps {
   newId(): string;
   /** The configured lockout policy, in force until an admin sets one; none when absent. */
   lockout?: LockoutPolicy;
+  /** The shared reader behind WatchEvents; without one the method is unimplemented. */
+  events?: EventHub;
 }

@@ -17,6 +17,7 @@ import { migrateToLatest } from "../db/migrate.js";
 import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/startup.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
+import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -25,6 +26,8 @@ import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
+import { consoleHandler, isConsolePath } from "./console.js";
+import { withCors } from "./cors.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
 
@@ -34,6 +37,8 @@ export interface App {
   /** The bootstrap admin's token when this start created the instance. */
   adminToken?: string;
   database: OpenDatabase;
+  /** The shared reader behind WatchEvents. */
+  events: EventHub;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   });
   const store = new EventStore(database.db, projections, now);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout };
+  const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
@@ -103,6 +109,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
     readMaxBytes: config.maxRequestBytes,
   });
+  const serveConsole = consoleHandler(config.consoleDir ?? join(process.cwd(), "dist", "console"));
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
@@ -117,10 +124,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         return;
       }
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
+      if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
       void gateway(req as never, res as never);
     },
   });
-  serve = connect as RequestHandler;
+  serve = withCors(config.corsAllowedOrigins ?? [], connect as never) as RequestHandler;
   ready = true;
   log.info("listening", { url: server.url, database: database.kind });
 
@@ -129,10 +137,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     port: server.port,
     adminToken: boot.admin?.token,
     database,
+    events,
     async close() {
       ready = false;
       await server.close();
       await lockoutSweeper.stop();
+      await events.close();
       await database.close();
     },
   };

@@ -1,5 +1,7 @@
 import { getOption } from "@bufbuild/protobuf";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { options } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
 import { services } from "../../src/api/routes.js";
@@ -11,7 +13,7 @@ import { startTestServer, type TestServer } from "../harness/server.js";
 const PUBLIC = new Set(["grpc.health.v1.Health"]);
 const methods = services
   .filter((s) => !PUBLIC.has(s.typeName))
-  .flatMap((service) => service.methods.filter((m) => m.methodKind === "unary").map((method) => ({ service, method, name: `${service.typeName}/${method.name}` })));
+  .flatMap((service) => service.methods.filter((m) => m.methodKind === "unary" || m.methodKind === "server_streaming").map((method) => ({ service, method, name: `${service.typeName}/${method.name}` })));
 
 describe("security sweep over every registered method", () => {
   let server: TestServer;
@@ -40,7 +42,10 @@ describe("security sweep over every registered method", () => {
     // Self-service methods let anyone in; aimed at another organization's user they must answer NotFound.
     const targetsUser = method.input.fields.some((f) => f.name === "user_id");
     const request = auth?.allowSelf && targetsUser ? { userId: stranger } : {};
-    const call = (token?: string) => clients.call("connect-proto", service as never, method.localName as never, request as never, token);
+    const call = (token?: string) =>
+      method.methodKind === "server_streaming"
+        ? firstOfStream(server.url, service, method, request, token)
+        : clients.call("connect-proto", service as never, method.localName as never, request as never, token);
     expect(await call()).toMatchObject({ ok: false, code: Code.Unauthenticated });
     expect(await call("forged-token")).toMatchObject({ ok: false, code: Code.Unauthenticated });
     if (auth?.permission === "authenticated") return;
@@ -57,3 +62,19 @@ describe("security sweep over every registered method", () => {
     expect(refused).toMatchObject({ ok: false, code: expected });
   });
 });
+
+/** A server stream's outcome as far as its first message: refused streams fail before sending any. */
+async function firstOfStream(baseUrl: string, service: DescService, method: DescMethod, request: object, token?: string) {
+  const client = createClient(service, createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: true })) as any;
+  const controller = new AbortController();
+  try {
+    const headers = token ? { authorization: `Bearer ${token}` } : {};
+    for await (const _ of client[method.localName](request, { headers, signal: controller.signal })) break;
+    return { ok: true as const };
+  } catch (error) {
+    const e = ConnectError.from(error);
+    return { ok: false as const, code: e.code, reason: undefined as string | undefined };
+  } finally {
+    controller.abort();
+  }
+}

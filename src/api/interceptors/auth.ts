@@ -30,7 +30,9 @@ export function authInterceptor(deps: Deps): Interceptor {
 
     const auth = getOption(req.method, options)?.authOption;
     const permission = auth?.permission ?? "";
-    if (!permission || req.stream) throw permissionDenied(permission || "(none declared)");
+    // Streams from the client are not served (browsers cannot send them); server streams are.
+    const clientStreams = req.method.methodKind === "client_streaming" || req.method.methodKind === "bidi_streaming";
+    if (!permission || clientStreams) throw permissionDenied(permission || "(none declared)");
     const access = { principal, permission, allowSelf: auth?.allowSelf ?? false, orgContext: req.header.get("x-zitadel-orgid") || principal.orgId };
     if (permission !== "authenticated") {
       const passes = auth?.scope === "instance" ? hasInstancePermission(principal, permission) : couldEverPass(access);

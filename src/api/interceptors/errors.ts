@@ -56,10 +56,21 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
 
 export function errorInterceptor(log: Logger): Interceptor {
   return (next) => async (req) => {
+    const procedure = `${req.service.typeName}/${req.method.name}`;
     try {
-      return await next(req);
+      const res = await next(req);
+      // A server stream fails while it is read, after this returned: convert its errors as they come.
+      return res.stream ? { ...res, message: convertingErrors(res.message, log, procedure) } : res;
     } catch (error) {
-      throw toConnectError(error, log, `${req.service.typeName}/${req.method.name}`);
+      throw toConnectError(error, log, procedure);
     }
   };
+}
+
+async function* convertingErrors<T>(messages: AsyncIterable<T>, log: Logger, procedure: string): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw toConnectError(error, log, procedure);
+  }
 }

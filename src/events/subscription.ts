@@ -1,0 +1,52 @@
+import type { Cursor } from "./cursor.js";
+import type { LogEvent } from "./read.js";
+
+/** One watcher's bounded queue of live events, fed by the shared reader. */
+export class Subscription {
+  private queue: LogEvent[] = [];
+  private wake?: () => void;
+  /** Set when the watcher fell `limit` events behind: it must end and resume from its last position. */
+  overflowed = false;
+
+  constructor(
+    /** Live events are those after this place; the watcher reads anything before it as backlog. */
+    readonly start: Cursor,
+    private readonly accept: (event: LogEvent) => boolean,
+    private readonly limit: number,
+    private readonly onClose: () => void,
+  ) {}
+
+  offer(event: LogEvent): void {
+    if (this.overflowed || !this.accept(event)) return;
+    if (this.queue.length >= this.limit) {
+      this.overflowed = true;
+      this.queue = [];
+    } else {
+      this.queue.push(event);
+    }
+    this.wake?.();
+  }
+
+  /** The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell behind. */
+  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | undefined> {
+    if (!this.overflowed && this.queue.length === 0 && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done, { once: true });
+        this.wake = done;
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          resolve();
+        }
+      });
+      this.wake = undefined;
+    }
+    if (this.overflowed) return "overflow";
+    return this.queue.shift();
+  }
+
+  close(): void {
+    this.onClose();
+  }
+}
