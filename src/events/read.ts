@@ -27,9 +27,18 @@ export interface ReadOptions {
   limit: number;
 }
 
-// Read only below the oldest transaction still running (cluster-wide, in the statement's own snapshot):
-// everything there has committed or never will, so nothing can later appear before what was read.
-const BELOW_RUNNING = sql<SqlBool>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+// Read only below the oldest transaction still running that could write events here: everything there has
+// committed or never will, so nothing can later appear before what was read. The snapshot's in-progress list
+// is cluster-wide; transactions of OTHER databases on the same server are left out, so a long transaction
+// elsewhere (another service, another test's database) does not hold this log back. A transaction is left
+// out only when pg_stat_activity (read after the snapshot) still shows it in another database; anything it
+// cannot place — ended meanwhile, hidden by privileges, PGlite — counts, which only delays, never skips.
+const BELOW_RUNNING = sql<SqlBool>`transaction_id < coalesce(
+  (select min(x) from pg_snapshot_xip(pg_current_snapshot()) as x
+   where (x::text::bigint % 4294967296) not in (
+     select backend_xid::text::bigint from pg_stat_activity
+     where backend_xid is not null and datname is not null and datname <> current_database())),
+  pg_snapshot_xmax(pg_current_snapshot()))`;
 
 const asXid = (xid: string) => sql`${xid}::xid8`;
 

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import pg from "pg";
+import { createScratchDatabase, databaseKinds } from "../harness/databases.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { login, newHumanWithPassword } from "../login/helpers.js";
@@ -47,6 +48,23 @@ describe.each(databaseKinds)("ListEvents on %s", (kind) => {
     expect(res.nextPosition).toBe(locked.position);
   });
 
+  it.runIf(kind === "postgres")("a transaction left open in another database on the same server holds nothing back here", async () => {
+    const scratch = await createScratchDatabase();
+    const other = new pg.Client({ connectionString: scratch.url });
+    await other.connect();
+    try {
+      await other.query("begin");
+      await other.query("select pg_current_xact_id()"); // holds an xid: the cluster-wide xmin stays behind it
+      const userId = await newHuman(clients, admin, orgA);
+      const res = expectOk(await clients.call("grpc", EventService, "listEvents", { filter: { aggregateType: "user", aggregateId: userId, resourceOwner: orgA } }, ownerA.token));
+      expect(res.events.map((e) => e.type)).toEqual(["user.human.added"]);
+    } finally {
+      await other.query("rollback").catch(() => {});
+      await other.end();
+      await scratch.drop();
+    }
+  });
+
   it("over REST: POST /v2/events/_search", async () => {
     const res = await rest(server.url, "POST", "/v2/events/_search", { token: ownerA.token, body: { filter: { resourceOwner: orgA, eventTypes: ["user.locked"] } } });
     expect(res.status).toBe(200);
@@ -54,7 +72,7 @@ describe.each(databaseKinds)("ListEvents on %s", (kind) => {
   });
 
   it("pages by position: pages of 3 add up to the whole log, in commit order", async () => {
-    // The barrier is the oldest transaction running anywhere on the cluster (other tests' too): wait for it to pass.
+    // The barrier is the oldest transaction running in this database: wait for the setup's to pass.
     const { rows } = await sql<{ position: number }>`select position from events order by transaction_id, position`.execute(server.app.database.db);
     await expect.poll(async () => expectOk(await clients.call("grpc", EventService, "listEvents", { limit: 1000 }, admin)).events.length, { timeout: 30_000 }).toBe(rows.length);
     const all = expectOk(await clients.call("grpc", EventService, "listEvents", { limit: 1000 }, admin)).events;
