@@ -17,6 +17,7 @@ import { migrateToLatest } from "../db/migrate.js";
 import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/startup.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
+import { serveOpenApi } from "../gateway/openapi-document.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -116,6 +117,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
         return;
       }
+      if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(req, res);
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       void gateway(req as never, res as never);
     },
