@@ -13,7 +13,7 @@ export function openApiText(): string {
 let text: string | undefined;
 
 /** `GET /openapi.json`: the document is built from the descriptors once, on first use. */
-export function serveOpenApi(_req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void {
+export function serveOpenApi(res: http.ServerResponse | http2.Http2ServerResponse): void {
   text ??= openApiText();
   (res as http.ServerResponse).writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-cache" });
   res.end(text);

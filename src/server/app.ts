@@ -117,7 +117,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
         return;
       }
-      if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(req, res);
+      if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(res as never);
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       void gateway(req as never, res as never);
     },
