@@ -45,7 +45,7 @@ describe("buf lint and buf breaking, offline, as .ci/run runs them", () => {
 
   it("lint refuses a new name that breaks the style (the exceptions are per rule and file, not global)", async () => {
     // ENUM_VALUE_UPPER_SNAKE_CASE is excepted in user_service.proto only, so the same mistake elsewhere fails
-    const dir = copyOfContract(replaceIn("enum OrganizationState {", "enum OrganizationState {\n  ORGANIZATION_STATE_Frozen = 9;"), "zitadel/org/v2/org.proto");
+    const dir = copyOfContract(replaceIn("ORGANIZATION_STATE_REMOVED = 3;", "ORGANIZATION_STATE_REMOVED = 3;\n  ORGANIZATION_STATE_Frozen = 9;"), "zitadel/org/v2/org.proto");
     const result = await bufIn(dir, ["lint"]);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("ORGANIZATION_STATE_Frozen");
