@@ -48,21 +48,20 @@ function openApiPath(template: string): { path: string; variables: string[] } {
 }
 
 /** grpc-gateway style query parameters: every scalar-ish field not bound by the path or the body, dotted for nested messages. */
-function queryParameters(set: SchemaSet, message: DescMessage, bound: Set<string>, prefix = "", depth = 0, seen = new Set<string>()): Schema[] {
+function queryParameters(set: SchemaSet, message: DescMessage, bound: Set<string>, prefix = { proto: "", json: "" }, seen = new Set<string>()): Schema[] {
   const out: Schema[] = [];
   for (const field of message.fields) {
-    const protoPath = prefix + field.name;
-    if (bound.has(protoPath)) continue;
-    const name = prefix ? `${prefix}${field.jsonName}` : field.jsonName;
+    const path = { proto: prefix.proto + field.name, json: prefix.json + field.jsonName };
+    if (bound.has(path.proto)) continue;
     const nested = field.fieldKind === "message" ? field.message : undefined;
     if (nested && !wellKnownSchema(nested)) {
-      if (depth + 1 < QUERY_DEPTH && !seen.has(nested.typeName)) {
-        out.push(...queryParameters(set, nested, bound, `${name}.`, depth + 1, new Set([...seen, message.typeName])).map((p) => ({ ...p, name: String(p.name) })));
+      if (seen.size + 1 < QUERY_DEPTH && !seen.has(nested.typeName)) {
+        out.push(...queryParameters(set, nested, bound, { proto: `${path.proto}.`, json: `${path.json}.` }, new Set([...seen, message.typeName])));
       }
       continue;
     }
     if (field.fieldKind === "map" || (field.fieldKind === "list" && field.listKind === "message")) continue;
-    const param: Schema = { name, in: "query", required: false, schema: set.field(field) };
+    const param: Schema = { name: path.json, in: "query", required: false, schema: set.field(field) };
     if (field.fieldKind === "list") Object.assign(param, { style: "form", explode: true });
     out.push(param);
   }
