@@ -6,17 +6,27 @@ import { DomainError } from "../domain/errors.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { createIdGenerator } from "../ids.js";
 import { projections } from "../projections/registry.js";
+import { parseCli, usageError } from "./usage.js";
 
 // `npm run api-key -- add <name> [--org <org id>]` / `npm run api-key -- revoke <key id>`: the same commands
 // as the ApiKeyService RPC, on the database the server uses (DATABASE_URL / DATA_DIR). With PGlite, stop the
 // server first (one process per data directory: the directory is locked). Prints one JSON line; the key is shown only here.
-const USAGE = "usage: api-key add <name> [--org <org id>] | api-key revoke <key id>";
-const [command, arg, flag, orgId] = process.argv.slice(2);
-const valid = (command === "add" && arg && (flag === undefined || (flag === "--org" && orgId))) || (command === "revoke" && arg && !flag);
-if (!valid) {
-  console.error(USAGE);
-  process.exit(2);
-}
+const HELP = `usage: npm run api-key -- add <name> [--org <org id>]
+       npm run api-key -- revoke <key id>
+
+Creates or revokes an API key for the /v1/users surface, on the server's database (DATABASE_URL or
+DATA_DIR; with PGlite stop the server first). Prints one JSON line; a new key is shown only here.
+
+  add <name>         create a key; prints {"key_id", "key"}
+    --org <org id>   limit the key to one organization
+  revoke <key id>    revoke a key
+  --help             this text`;
+
+const args = parseCli(process.argv.slice(2), HELP, { options: ["--org"], positionals: 2 });
+const [command, arg] = args.positionals;
+const orgId = args.options.get("--org");
+if (command !== "add" && command !== "revoke") usageError(`unknown command ${command}`, HELP);
+if (command === "revoke" && orgId !== undefined) usageError("revoke takes no --org", HELP);
 
 const config = configFromEnv();
 const database = await openDatabaseForCli(config);

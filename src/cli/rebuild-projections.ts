@@ -3,14 +3,27 @@ import { openDatabaseForCli } from "./open-database.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { rebuildProjections } from "../projections/rebuild.js";
 import { projections } from "../projections/registry.js";
+import { terminalProgress } from "./progress.js";
+import { parseCli } from "./usage.js";
 
-// `npm run projections:rebuild`: same DATABASE_URL / DATA_DIR as the server. With PGlite, stop the
-// server first (one process per data directory: the directory is locked); with PostgreSQL it may keep running.
+const HELP = `usage: npm run projections:rebuild
+
+Rebuilds every read model from the event log, in one transaction (appends wait until it commits).
+Uses the server's database: DATABASE_URL (PostgreSQL; the server may keep running) or DATA_DIR
+(PGlite; stop the server first, the directory is locked). On a terminal it shows progress
+(events/s, ETA) on stderr; it always ends with one summary line on stdout.
+
+  --help    this text`;
+
+parseCli(process.argv.slice(2), HELP, { positionals: 0 });
 const config = configFromEnv();
 const database = await openDatabaseForCli(config);
 await migrateToLatest(database.db);
 const started = performance.now();
-const { events, streams } = await rebuildProjections(database.db, projections);
+const progress = terminalProgress();
+const { events, streams } = await rebuildProjections(database.db, projections, { onProgress: (p) => progress.update(p) });
+progress.done();
 const seconds = (performance.now() - started) / 1000;
-console.log(`rebuilt ${projections.length} read models from ${events} events in ${streams} streams in ${seconds.toFixed(2)} s`);
+const rate = seconds > 0 ? Math.round(events / seconds) : events;
+console.log(`rebuilt ${projections.length} read models from ${events} events in ${streams} streams in ${seconds.toFixed(2)} s (${rate} events/s)`);
 await database.close();

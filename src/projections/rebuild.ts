@@ -6,14 +6,21 @@ import type { Projection, StoredEvent } from "../eventstore/types.js";
 const READ_BATCH = 20_000;
 const WRITE_BATCH = 1_000;
 
+export interface RebuildOptions {
+  /** Called after each batch of the log is projected, with the events done so far and the log's size. */
+  onProgress?: (progress: { events: number; total: number }) => void;
+}
+
 /**
  * Rebuilds every read model from the event log alone, in one transaction: readers keep seeing the old
  * rows until it commits, and appends wait (SHARE lock on events) so no event can slip past the rebuild.
  * Rows come from the same `rows(stream)` functions the inline projections use, so both yield the same.
  */
-export async function rebuildProjections(db: Db, projections: readonly Projection[]): Promise<{ events: number; streams: number }> {
+export async function rebuildProjections(db: Db, projections: readonly Projection[], options: RebuildOptions = {}): Promise<{ events: number; streams: number }> {
   return db.transaction().execute(async (trx) => {
     await sql`lock table events in share mode`.execute(trx);
+    // counted only for a progress display: the share lock keeps the total exact
+    const total = options.onProgress ? Number((await trx.selectFrom("events").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n) : 0;
     for (const table of new Set(projections.map((p) => p.table))) await sql`truncate ${sql.table(table)}`.execute(trx);
 
     const pending = new Map<Projection, Record<string, unknown>[]>(projections.map((p) => [p, []]));
@@ -46,6 +53,7 @@ export async function rebuildProjections(db: Db, projections: readonly Projectio
       }
       events += batch.length;
       await flush(WRITE_BATCH);
+      options.onProgress?.({ events, total });
       if (batch.length < READ_BATCH) break;
       const last = batch[batch.length - 1];
       after = { type: last.aggregateType, id: last.aggregateId, sequence: last.sequence };

@@ -18,6 +18,7 @@ import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
+import { serveOpenApi } from "../gateway/openapi-document.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -123,6 +124,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         });
         return;
       }
+      if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(res as never);
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
       void gateway(req as never, res as never);

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
+// imported, not read from disk: the `npm start` bundle in dist/ has no openapi/ folder beside it
+import v1Users from "../../openapi/v1-users.json" with { type: "json" };
 import type { Outcome } from "./responses.js";
 
-/** The document in the repository, `openapi/v1-users.json`, read once and served as is. */
-export const OPENAPI_FILE = new URL("../../openapi/v1-users.json", import.meta.url);
-
-let document: string | undefined;
+/** The document in the repository, `openapi/v1-users.json`, served as is. */
+const document = `${JSON.stringify(v1Users, null, 2)}\n`;
 
 export function openApiDocument(): Outcome {
-  document ??= readFileSync(OPENAPI_FILE, "utf8");
   return { status: 200, body: document, headers: { "cache-control": "no-cache" } };
 }
