@@ -1,6 +1,8 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrganizationServiceV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
@@ -11,6 +13,7 @@ import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import type { Deps } from "../commands/deps.js";
 import { healthService } from "./health.js";
+import { reflectionServices } from "./reflection/service.js";
 import { managementServiceV1 } from "./management-v1/service.js";
 import { organizationServiceV2 } from "./org-v2/service.js";
 import { organizationServiceV2beta } from "./org-v2beta/service.js";
@@ -19,7 +22,10 @@ import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, Health];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, Health, ReflectionV1, ReflectionV1alpha];
+
+/** Services anyone may call without a token: health checking and reflection (public descriptors). */
+export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typeName, ReflectionV1alpha.typeName]);
 
 /** REST paths of management v1 live under this prefix, as on the platform. */
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
@@ -35,5 +41,8 @@ export function routes(deps: Deps, isReady: () => Promise<boolean>) {
     router.service(SessionService, sessionServiceV2(deps));
     router.service(SettingsService, settingsServiceV2(deps));
     router.service(Health, healthService(isReady));
+    const reflection = reflectionServices(services);
+    router.service(ReflectionV1, reflection.v1);
+    router.service(ReflectionV1alpha, reflection.v1alpha);
   };
 }
