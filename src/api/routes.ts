@@ -12,7 +12,7 @@ import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import type { Deps } from "../commands/deps.js";
-import { healthService } from "./health.js";
+import { type HealthOptions, healthService } from "./health.js";
 import { reflectionServices } from "./reflection/service.js";
 import { managementServiceV1 } from "./management-v1/service.js";
 import { organizationServiceV2 } from "./org-v2/service.js";
@@ -31,7 +31,7 @@ export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typ
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
 
 /** The one registration point. */
-export function routes(deps: Deps, isReady: () => Promise<boolean>) {
+export function routes(deps: Deps, health: Omit<HealthOptions, "services">) {
   return (router: ConnectRouter) => {
     router.service(UserService, userServiceV2(deps));
     router.service(ManagementService, managementServiceV1(deps));
@@ -40,7 +40,7 @@ export function routes(deps: Deps, isReady: () => Promise<boolean>) {
     router.service(ApiKeyService, apiKeyServiceV1(deps));
     router.service(SessionService, sessionServiceV2(deps));
     router.service(SettingsService, settingsServiceV2(deps));
-    router.service(Health, healthService(isReady));
+    router.service(Health, healthService({ ...health, services }));
     const reflection = reflectionServices(services);
     router.service(ReflectionV1, reflection.v1);
     router.service(ReflectionV1alpha, reflection.v1alpha);

@@ -27,6 +27,7 @@ import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_p
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
+import { livenessProbe, readinessProbe } from "../observability/probes.js";
 
 export interface App {
   url: string;
@@ -47,12 +48,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const log = overrides.log ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   let ready = false;
+  const shutdown = new AbortController();
   let serve: RequestHandler = (req, res) => {
     res.statusCode = 503;
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
   };
-  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
+  const server = await listen({ handler: (req, res) => livenessProbe(req, res, shutdown.signal) || serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -94,7 +96,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       false,
     ));
   const interceptors = [errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
-  const serviceRoutes = routes(deps, isReady);
+  const serviceRoutes = routes(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
     routes: serviceRoutes,
@@ -109,13 +111,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     interceptors,
     readMaxBytes: config.maxRequestBytes,
     fallback: (req, res) => {
-      if (req.url === "/healthz" && req.method === "GET") {
-        void isReady().then((ok) => {
-          res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ status: ok ? "SERVING" : "NOT_SERVING" }));
-        });
-        return;
-      }
+      if (readinessProbe(req, res, isReady)) return;
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       void gateway(req as never, res as never);
     },
@@ -131,6 +127,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     database,
     async close() {
       ready = false;
+      shutdown.abort();
       await server.close();
       await lockoutSweeper.stop();
       await database.close();
