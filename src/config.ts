@@ -33,6 +33,8 @@ export interface Config {
   healthCheckTimeoutMs?: number;
   /** HEALTH_WATCH_INTERVAL (5s): how often a grpc.health.v1 Watch re-checks readiness. */
   healthWatchIntervalMs?: number;
+  /** METRICS_PORT: serve /metrics on this port only (not on the API port); unset = on the API port. */
+  metricsPort?: number;
   /** Connection limits (src/server/listen.ts); undefined = listen's default. */
   http?: HttpLimits;
 }
@@ -71,6 +73,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dbStartupRetryMaxMs: parseDuration(env.DB_STARTUP_RETRY_MAX),
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
     healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
+    metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,
     http: {
       idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
       headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT),

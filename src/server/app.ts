@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRegistry } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
@@ -28,10 +29,15 @@ import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
+import { createMetrics } from "../observability/metrics.js";
+import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
+import { assignRequestId, kProtocol, observeInterceptor, protocolOf } from "../observability/request-log.js";
 
 export interface App {
   url: string;
   port: number;
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsPort?: number;
   /** The bootstrap admin's token when this start created the instance. */
   adminToken?: string;
   database: OpenDatabase;
@@ -54,7 +60,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
   };
-  const server = await listen({ handler: (req, res) => livenessProbe(req, res, shutdown.signal) || serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
+  const server = await listen({ handler: (req, res) => livenessProbe(req, res, shutdown.signal) || (assignRequestId(req, res), serve(req, res)), port: config.port, host: config.host, tls: config.tls, ...config.http });
 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -65,7 +71,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     await server.close();
     throw error;
   });
-  const store = new EventStore(database.db, projections, now);
+  const metrics = createMetrics(database.poolStats);
+  const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout };
   let boot: BootstrapResult;
   try {
@@ -95,7 +102,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       healthCheckTimeoutMs,
       false,
     ));
-  const interceptors = [errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
+  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
   const serviceRoutes = routes(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
@@ -104,14 +111,18 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     prefixes: restPrefixes,
     registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
     readMaxBytes: config.maxRequestBytes,
+    contextValues: () => createContextValues().set(kProtocol, "rest"),
   });
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
+    contextValues: (req) => createContextValues().set(kProtocol, protocolOf(req.headers["content-type"])),
     fallback: (req, res) => {
       if (readinessProbe(req, res, isReady)) return;
+      if (!metricsServer && metricsEndpoint(req, res, metrics)) return;
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       void gateway(req as never, res as never);
     },
@@ -123,12 +134,14 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   return {
     url: server.url,
     port: server.port,
+    metricsPort: metricsServer?.port,
     adminToken: boot.admin?.token,
     database,
     async close() {
       ready = false;
       shutdown.abort();
       await server.close();
+      await metricsServer?.close();
       await lockoutSweeper.stop();
       await database.close();
     },
