@@ -31,7 +31,7 @@ import { rejectMalformedRequests } from "./malformed-requests.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
-import { assignRequestId, kProtocol, observeInterceptor, protocolOf } from "../observability/request-log.js";
+import { assignRequestId, kProtocol, logHttpRequest, observeInterceptor, protocolOf } from "../observability/request-log.js";
 
 export interface App {
   url: string;
@@ -114,7 +114,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     contextValues: () => createContextValues().set(kProtocol, "rest"),
   });
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
-  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
+  const v1Principals = new WeakMap<object, string>();
+  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute, onAuthenticated: (req, id) => v1Principals.set(req, id) });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
@@ -123,7 +124,10 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     fallback: (req, res) => {
       if (readinessProbe(req, res, isReady)) return;
       if (!metricsServer && metricsEndpoint(req, res, metrics)) return;
-      if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
+      if (isV1SurfacePath(req.url)) {
+        logHttpRequest(req, res, log, v1Principals);
+        return v1Surface(req as never, res as never);
+      }
       void gateway(req as never, res as never);
     },
   });

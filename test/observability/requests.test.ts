@@ -9,6 +9,7 @@ import { databaseKinds } from "../harness/databases.js";
 import { newHuman, newOrg } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { login, newHumanWithPassword, PASSWORD, WRONG } from "../login/helpers.js";
+import { addApiKey, deactivatePath, v1 } from "../v1-surface/helpers.js";
 
 /** Prometheus text → value of the sample whose name and labels match (0 when absent). */
 async function scrape(url: string) {
@@ -111,12 +112,20 @@ describe.each(databaseKinds)("metrics, request ids and request logs on %s", (kin
     await login(clients, server.adminToken, { userId }, WRONG, "connect-json");
     expectOk(await clients.call("connect-proto", UserService, "getUserByID", { userId }, session.sessionToken));
     await rest(server.url, "POST", `/v2/users/${userId}/password`, { token: server.adminToken, body: { newPassword: { password: "Another-Horse-7" } } });
+    const { key: apiKey } = await addApiKey(clients, server.adminToken);
+    const surface = await v1(server.url, "POST", deactivatePath(userId), { apiKey, token: server.adminToken, headers: { "x-request-id": "v1-call" } });
+    expect(surface.status).toBe(204);
+    expect(surface.headers.get("x-request-id")).toBe("v1-call");
     const text = log.join("");
-    for (const secret of [server.adminToken, session.sessionToken, PASSWORD, WRONG, "Another-Horse-7", "scrypt"]) expect(text).not.toContain(secret);
+    for (const secret of [server.adminToken, session.sessionToken, apiKey, PASSWORD, WRONG, "Another-Horse-7", "scrypt"]) expect(text).not.toContain(secret);
     const lines = log.map((l) => JSON.parse(l));
     for (const l of lines) for (const key of Object.keys(l)) expect(key).not.toMatch(/token|password|hash|authorization/i);
     const requests = lines.filter((l) => l.message === "request" && l.principalId === userId);
     expect(requests).toEqual([expect.objectContaining({ method: "zitadel.user.v2.UserService/GetUserByID", protocol: "connect", code: "OK" })]);
+    const admin = lines.find((l) => l.method === "zitadel.user.v2.UserService/AddHumanUser")?.principalId;
+    expect(lines.filter((l) => l.requestId === "v1-call")).toEqual([
+      expect.objectContaining({ message: "request", method: `POST ${deactivatePath(userId)}`, protocol: "rest", code: 204, principalId: admin }),
+    ]);
   });
 });
 
