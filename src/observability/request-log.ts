@@ -67,7 +67,7 @@ export function observeInterceptor(metrics: Metrics, log: Logger): Interceptor {
     };
     try {
       const res = await next(req);
-      if (res.stream) return { ...res, message: untilDone(res.message, finish) } as StreamResponse;
+      if (res.stream) return { ...res, message: untilDone(res.message, finish, req.signal) } as StreamResponse;
       finish();
       return res;
     } catch (error) {
@@ -77,15 +77,17 @@ export function observeInterceptor(metrics: Metrics, log: Logger): Interceptor {
   };
 }
 
-async function* untilDone<T>(messages: AsyncIterable<T>, finish: (error?: unknown) => void): AsyncIterable<T> {
+/** A stream's status is known when it ends; one the client went away from is Canceled, however it ended. */
+async function* untilDone<T>(messages: AsyncIterable<T>, finish: (error?: unknown) => void, signal: AbortSignal): AsyncIterable<T> {
+  const canceled = new ConnectError("canceled by the client", Code.Canceled);
   try {
     yield* messages;
-    finish();
+    finish(signal.aborted ? canceled : undefined);
   } catch (error) {
-    finish(error);
+    finish(signal.aborted ? canceled : error);
     throw error;
   } finally {
-    finish(new ConnectError("cancelled", Code.Canceled));
+    finish(canceled);
   }
 }
 
