@@ -38,6 +38,10 @@ export interface Config {
   dbStartupRetryMaxMs?: number;
   /** HEALTH_CHECK_TIMEOUT (2s): /healthz and grpc.health.v1 answer NOT_SERVING when the database takes longer. */
   healthCheckTimeoutMs?: number;
+  /** HEALTH_WATCH_INTERVAL (5s): how often a grpc.health.v1 Watch re-checks readiness. */
+  healthWatchIntervalMs?: number;
+  /** METRICS_PORT: serve /metrics on this port only (not on the API port); unset = on the API port. */
+  metricsPort?: number;
   /** Connection limits (src/server/listen.ts); undefined = listen's default. */
   http?: HttpLimits;
 }
@@ -75,6 +79,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),
     dbStartupRetryMaxMs: parseDuration(env.DB_STARTUP_RETRY_MAX),
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
+    healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
+    metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,
     http: {
       idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
       headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT),

@@ -3,7 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import { acquireDirLock } from "./dir-lock.js";
-import { createPgPool, type PgTimeouts } from "./pg-pool.js";
+import { createPgPool, type PgPoolStats, type PgTimeouts } from "./pg-pool.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -25,6 +25,8 @@ export interface OpenDatabase {
   db: Db;
   kind: "postgres" | "pglite";
   close(): Promise<void>;
+  /** PostgreSQL only: the connection pool's occupancy (PGlite has one in-process connection). */
+  poolStats?: () => PgPoolStats;
 }
 
 export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 };
@@ -35,7 +37,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
     const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats };
   }
   if (options.dataDir === ":memory:") {
     const db = new Kysely<Database>({ dialect: new PGliteDialect(await ready(new PGlite())) });

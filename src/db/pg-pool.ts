@@ -22,7 +22,14 @@ const CLIENT_BACKSTOP_MS = 1_000;
  * failed or timed out is destroyed on release instead of going back to the pool (after a client-side query
  * timeout it is still busy with the abandoned query and would block the next user).
  */
-export function createPgPool(connectionString: string, poolSize: number, timeouts: PgTimeouts, onError: (error: Error) => void): PostgresPool {
+/** Pool occupancy, for metrics. */
+export interface PgPoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export function createPgPool(connectionString: string, poolSize: number, timeouts: PgTimeouts, onError: (error: Error) => void): PostgresPool & { stats(): PgPoolStats } {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -70,5 +77,6 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
       };
     },
     end: () => pool.end(),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

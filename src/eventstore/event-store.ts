@@ -95,11 +95,18 @@ export interface RunOptions {
 
 const MAX_ATTEMPTS = 8;
 
+/** Told about appends and lost races, for metrics (src/observability); the store does not depend on it. */
+export interface StoreObserver {
+  onAppend?(events: number): void;
+  onConflict?(): void;
+}
+
 export class EventStore {
   constructor(
     readonly db: Db,
     private readonly projections: readonly Projection[],
     private readonly now: () => Date,
+    private readonly observer: StoreObserver = {},
   ) {}
 
   async readStream(aggregateType: string, aggregateId: string): Promise<StoredEvent[]> {
@@ -163,10 +170,12 @@ export class EventStore {
       // A concurrent append to the same stream: the unique (aggregate, sequence) constraint is the
       // expected-version check. A deadlock between two such appends is the same race.
       if (isUniqueViolation(error, "events_stream_sequence") || (error as { code?: string }).code === "40P01") {
+        this.observer.onConflict?.();
         throw new ConcurrencyError(nonEmpty.map((w) => `${w.target.aggregate.type}/${w.target.id}`).join(","));
       }
       throw error;
     }
+    this.observer.onAppend?.(appended.length);
     const positions = new Map(appended.map((row) => [markerKey(row.aggregate_type, row.aggregate_id, row.sequence), Number(row.position)]));
     for (const write of nonEmpty) {
       write.stored = write.stored.map((event) => ({ ...event, position: positions.get(markerKey(event.aggregateType, event.aggregateId, event.sequence))! }));

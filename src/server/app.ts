@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRegistry } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
@@ -31,10 +32,16 @@ import { consoleHandler, isConsolePath } from "./console.js";
 import { withCors } from "./cors.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
+import { livenessProbe, readinessProbe } from "../observability/probes.js";
+import { createMetrics } from "../observability/metrics.js";
+import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
+import { assignRequestId, kProtocol, logHttpRequest, observeInterceptor, protocolOf } from "../observability/request-log.js";
 
 export interface App {
   url: string;
   port: number;
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsPort?: number;
   /** The bootstrap admin's token when this start created the instance. */
   adminToken?: string;
   database: OpenDatabase;
@@ -53,12 +60,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const log = overrides.log ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
   let ready = false;
+  const shutdown = new AbortController();
   let serve: RequestHandler = (req, res) => {
     res.statusCode = 503;
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ code: 14, message: "starting", details: [] }));
   };
-  const server = await listen({ handler: (req, res) => serve(req, res), port: config.port, host: config.host, tls: config.tls, ...config.http });
+  const server = await listen({ handler: (req, res) => livenessProbe(req, res, shutdown.signal) || (assignRequestId(req, res), serve(req, res)), port: config.port, host: config.host, tls: config.tls, ...config.http });
 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -69,7 +77,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     await server.close();
     throw error;
   });
-  const store = new EventStore(database.db, projections, now);
+  const metrics = createMetrics(database.poolStats);
+  const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
   let boot: BootstrapResult;
@@ -100,8 +109,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       healthCheckTimeoutMs,
       false,
     ));
-  const interceptors = [errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
-  const serviceRoutes = routes(deps, isReady);
+  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
+  const serviceRoutes = routes(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
     routes: serviceRoutes,
@@ -109,23 +118,25 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     prefixes: restPrefixes,
     registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
     readMaxBytes: config.maxRequestBytes,
+    contextValues: () => createContextValues().set(kProtocol, "rest"),
   });
   const serveConsole = consoleHandler(config.consoleDir ?? join(process.cwd(), "dist", "console"));
-  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
+  const v1Principals = new WeakMap<object, string>();
+  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute, onAuthenticated: (req, id) => v1Principals.set(req, id) });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
+    contextValues: (req) => createContextValues().set(kProtocol, protocolOf(req.headers["content-type"])),
     fallback: (req, res) => {
-      if (req.url === "/healthz" && req.method === "GET") {
-        void isReady().then((ok) => {
-          res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-          res.end(JSON.stringify({ status: ok ? "SERVING" : "NOT_SERVING" }));
-        });
-        return;
+      if (readinessProbe(req, res, isReady)) return;
+      if (!metricsServer && metricsEndpoint(req, res, metrics)) return;
+      if (isV1SurfacePath(req.url)) {
+        logHttpRequest(req, res, log, v1Principals);
+        return v1Surface(req as never, res as never);
       }
       if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(res as never);
-      if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
       if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
       void gateway(req as never, res as never);
     },
@@ -137,12 +148,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   return {
     url: server.url,
     port: server.port,
+    metricsPort: metricsServer?.port,
     adminToken: boot.admin?.token,
     database,
     events,
     async close() {
       ready = false;
+      shutdown.abort();
       await server.close();
+      await metricsServer?.close();
       await lockoutSweeper.stop();
       await events.close();
       await database.close();

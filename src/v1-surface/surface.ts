@@ -19,6 +19,8 @@ export interface V1SurfaceOptions {
   maxBodyBytes?: number;
   /** How often an instance deletes expired idempotency records, at most. */
   pruneIntervalMs?: number;
+  /** Told who made a request, for its log line (src/observability). */
+  onAuthenticated?: (req: reply.Req, principalId: string) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     if (!allowed.ok) return reply.rateLimited(allowed.retryAfterSeconds);
     const principal = await principalOf(deps, req);
     if (!principal) return reply.unauthenticated("auth token");
+    options.onAuthenticated?.(req, principal.userId);
     const body = await readBody(req, maxBodyBytes);
     if (!body) return reply.tooLarge(maxBodyBytes);
 

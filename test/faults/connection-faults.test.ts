@@ -90,7 +90,7 @@ describe.runIf(process.env.DATABASE_URL)("database connection faults under write
     expect(figures.acknowledged).toBeGreaterThan(50);
   });
 
-  it("answers Unavailable and /healthz 503 within the timeouts while the network pauses, black-holes or resets; recovers without restart", async () => {
+  it("answers Unavailable and /readyz 503 within the timeouts while the network pauses, black-holes or resets; recovers without restart", async () => {
     const clients = new Clients(server.url);
     const userIds = await seedUsers(clients, TOKEN, 4);
 

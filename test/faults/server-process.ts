@@ -15,7 +15,7 @@ export interface ServerProcess {
   /** Undefined while running; otherwise how it ended. */
   ended(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Polls /healthz until 200 (or the process ends, or `timeoutMs` passes). */
+  /** Polls /readyz until 200 (or the process ends, or `timeoutMs` passes). */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then SIGKILL after a grace period. */
   stop(): Promise<void>;
@@ -39,9 +39,9 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, timeout
   }
 }
 
-/** GET /healthz with a client-side timeout; 0 when there was no answer. */
+/** GET /readyz (readiness) with a client-side timeout; 0 when there was no answer. */
 export async function healthStatus(url: string, timeoutMs = 15_000): Promise<number> {
-  return fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+  return fetch(`${url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) }).then(
     (r) => r.status,
     () => 0,
   );

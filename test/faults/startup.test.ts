@@ -35,7 +35,9 @@ describe.runIf(process.env.DATABASE_URL)("start with the database down (PostgreS
       expect(waits[1]).toBeGreaterThan(waits[0]);
       expect(Math.max(...waits)).toBeLessThanOrEqual(2_000);
       expect(JSON.stringify(server.lines())).not.toContain("postgres@"); // no credentials in the log
-      const starting = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+      // Alive (liveness) while waiting for the database, but not ready.
+      expect((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      const starting = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
       expect(starting.status).toBe(503);
       expect(await starting.json()).toMatchObject({ message: "starting" });
 

@@ -28,9 +28,9 @@ describe.each(databaseKinds)("operations on %s", (kind) => {
     await server?.stop();
   });
 
-  it("answers /healthz and grpc.health.v1 without a token", async () => {
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
+  it("answers /healthz, /readyz and grpc.health.v1 without a token", async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     for (const protocol of rpcProtocols) {
       expect(expectOk(await clients.call(protocol, Health, "check", {})).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     }
@@ -90,7 +90,7 @@ describe.runIf(databaseKinds.includes("postgres"))("several instances on one Pos
     }
   });
 
-  it("reports 503 on /healthz and NOT_SERVING while the database is unreachable, and recovers", async () => {
+  it("reports 503 on /readyz and NOT_SERVING while the database is unreachable (/healthz, liveness, stays 200), and recovers", async () => {
     const scratch = await createScratchDatabase();
     const target = new URL(scratch.url);
     let cut = false;
@@ -110,15 +110,16 @@ describe.runIf(databaseKinds.includes("postgres"))("several instances on one Pos
     const app = await startApp({ port: 0, host: "127.0.0.1", dataDir: ":memory:", databaseUrl: viaProxy.toString(), maxRequestBytes: 1 << 20, logLevel: "silent" }, { log: createLogger("silent") });
     const clients = new Clients(app.url);
     try {
-      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
       cut = true;
       for (const s of sockets) s.destroy();
-      expect((await fetch(`${app.url}/healthz`)).status).toBe(503);
+      expect((await fetch(`${app.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
       expect(expectOk(await clients.call("grpc", Health, "check", {})).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
       const refused = await clients.call("connect-json", UserService, "lockUser", { userId: "1" }, app.adminToken);
       expect(refused).toMatchObject({ ok: false, code: Code.Unavailable });
       cut = false;
-      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     } finally {
       clients.close();
       await app.close();

@@ -7,9 +7,7 @@ import { hasInstancePermission } from "../../commands/permissions.js";
 import { DomainError } from "../../domain/errors.js";
 import { principalForToken } from "../auth/principal.js";
 import { kAccess } from "../context.js";
-
-/** Services anyone may call, without a token: health checking only. */
-const PUBLIC_SERVICES = new Set(["grpc.health.v1.Health"]);
+import { publicServices } from "../routes.js";
 
 const unauthenticated = () => new DomainError("unauthenticated", "AUTH-no-valid-token", "Missing or invalid token");
 
@@ -22,7 +20,7 @@ const unauthenticated = () => new DomainError("unauthenticated", "AUTH-no-valid-
  */
 export function authInterceptor(deps: Deps): Interceptor {
   return (next) => async (req) => {
-    if (PUBLIC_SERVICES.has(req.service.typeName)) return next(req);
+    if (publicServices.has(req.service.typeName)) return next(req);
     const [scheme, token] = (req.header.get("authorization") ?? "").split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !token) throw unauthenticated();
     const principal = await principalForToken(deps.db, token, deps.now());
