@@ -6,6 +6,7 @@ import * as login from "./migrations/0004-login.js";
 import * as listIndexes from "./migrations/0005-list-indexes.js";
 import * as orgDomainClaims from "./migrations/0006-org-domain-claims.js";
 import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
+import * as scim from "./migrations/0009-scim.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0005-list-indexes": listIndexes,
   "0006-org-domain-claims": orgDomainClaims,
   "0007-aggregate-snapshots": aggregateSnapshots,
+  "0009-scim": scim,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -23,6 +23,8 @@ import { createLogger, type Logger } from "../logger.js";
 import { projections } from "../projections/registry.js";
 import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
+import { scimLimitsFromEnv } from "../scim/config.js";
+import { createScimSurface, isScimPath } from "../scim/surface.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { listen, type RequestHandler } from "./listen.js";
@@ -104,6 +106,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     readMaxBytes: config.maxRequestBytes,
   });
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute });
+  const scim = createScimSurface(deps, { log, ...scimLimitsFromEnv(process.env) });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
@@ -117,6 +120,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         return;
       }
       if (isV1SurfacePath(req.url)) return v1Surface(req as never, res as never);
+      if (isScimPath(req.url)) return scim(req as never, res as never);
       void gateway(req as never, res as never);
     },
   });
