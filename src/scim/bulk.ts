@@ -1,7 +1,6 @@
-import { errorOutcome, invalidSyntax, type Outcome, ScimError } from "./errors.js";
+import { decodeSegment, errorOutcome, invalidSyntax, type Outcome, ScimError } from "./errors.js";
 import { field } from "./input.js";
 import type { ScimRequest } from "./operations.js";
-import { decodeSegment } from "./surface.js";
 
 export const BULK_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";

@@ -27,6 +27,15 @@ export const invalidPath = (message: string) => new ScimError(400, "invalidPath"
 export const invalidSyntax = (message: string) => new ScimError(400, "invalidSyntax", message);
 export const mutability = (message: string) => new ScimError(400, "mutability", message);
 
+/** A path segment as text; a malformed percent-encoding names nothing here. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ScimError(404, undefined, "No such endpoint (malformed percent-encoding in the path)");
+  }
+}
+
 /** A response of this surface; `body` is JSON text (undefined: no body, as for 204). */
 export interface Outcome {
   status: number;

@@ -7,7 +7,7 @@ import { readBody } from "../v1-surface/body.js";
 import { principalOf } from "../v1-surface/authenticate.js";
 import { runBulk } from "./bulk.js";
 import { listOf, serviceProviderConfig, userResourceType, userSchema } from "./discovery.js";
-import { errorOutcome, invalidSyntax, type Outcome, ScimError, scimFailure } from "./errors.js";
+import { decodeSegment, errorOutcome, invalidSyntax, type Outcome, ScimError, scimFailure } from "./errors.js";
 import { json, type ScimRequest, usersOperation } from "./operations.js";
 import { USER_SCHEMA } from "./resource.js";
 import type { ScimContext } from "./users.js";
@@ -32,15 +32,6 @@ const header = (req: Req, name: string): string | undefined => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
-
-/** A path segment as text; a malformed percent-encoding names nothing here. */
-export function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ScimError(404, undefined, "No such endpoint (malformed percent-encoding in the path)");
-  }
-}
 
 const JSON_TYPES = /^application\/(scim\+)?json\s*(;.*)?$/i;
 
