@@ -52,9 +52,9 @@ export async function runBulk(
     try {
       if (!["POST", "PUT", "PATCH", "DELETE"].includes(method)) throw invalidSyntax("method must be POST, PUT, PATCH or DELETE");
       if (method === "POST" && typeof bulkId !== "string") throw invalidSyntax("A POST operation needs a bulkId");
-      const path = resolve(field(op, "path"), ids);
+      const path = field(op, "path");
       if (typeof path !== "string" || !path.startsWith("/")) throw invalidSyntax("path must start with /");
-      const segments = path.slice(1).split("/").map(decodeSegment);
+      const segments = path.slice(1).split("/").map((s) => resolve(decodeSegment(s), ids) as string);
       if (segments[0] !== "Users") throw new ScimError(404, undefined, "Bulk operations address /Users only");
       outcome = await run({ method, segments, body: resolve(field(op, "data"), ids), ifMatch: typeof version === "string" ? version : undefined });
     } catch (error) {
