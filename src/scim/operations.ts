@@ -1,5 +1,5 @@
-import { ScimError, type Outcome } from "./errors.js";
-import { changesOf, parseUser } from "./input.js";
+import { invalidSyntax, invalidValue, ScimError, type Outcome } from "./errors.js";
+import { changesOf, field, parseUser } from "./input.js";
 import { applyPatch } from "./patch.js";
 import { expectedSequence, toResource, versionOf } from "./resource.js";
 import { createScimUser, deleteScimUser, getScimUser, type ListParams, listScimUsers, type ScimContext, updateScimUser } from "./users.js";
@@ -28,6 +28,26 @@ function expected(ifMatch: string | undefined): number | undefined {
   return sequence;
 }
 
+/** A SearchRequest body (RFC 7644 §3.4.3) as list parameters; a wrongly typed member is `invalidValue`. */
+function searchParams(body: unknown): ListParams {
+  if (body === undefined) return {};
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidSyntax("A SearchRequest must be a JSON object");
+  const params: ListParams = {};
+  for (const key of ["filter", "sortBy", "sortOrder"] as const) {
+    const value = field(body as Record<string, unknown>, key);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string") throw invalidValue(`${key} must be a string`);
+    params[key] = value;
+  }
+  for (const key of ["startIndex", "count"] as const) {
+    const value = field(body as Record<string, unknown>, key);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "number" && typeof value !== "string") throw invalidValue(`${key} must be an integer`);
+    params[key] = value;
+  }
+  return params;
+}
+
 /** The Users endpoints (RFC 7644 §3.2–3.6). */
 export async function usersOperation(ctx: ScimContext, req: ScimRequest): Promise<Outcome> {
   const [, id, ...rest] = req.segments;
@@ -47,8 +67,7 @@ export async function usersOperation(ctx: ScimContext, req: ScimRequest): Promis
   }
   if (id === ".search") {
     if (req.method !== "POST") throw methodNotAllowed("POST");
-    const body = (typeof req.body === "object" && req.body !== null ? req.body : {}) as ListParams;
-    return json(200, await listScimUsers(ctx, body, (row) => toResource(row, req.baseUrl)));
+    return json(200, await listScimUsers(ctx, searchParams(req.body), (row) => toResource(row, req.baseUrl)));
   }
   switch (req.method) {
     case "GET":

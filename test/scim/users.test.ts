@@ -191,6 +191,7 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
 
   it("errors: RFC 7644 §3.12 shapes with scimType; never a 5xx; bad input changes nothing", async () => {
     const user = await create();
+    const events = await eventCount(db());
     expectError(await scim(server.url, undefined, "GET", `/scim/v2/${orgId}/Users`), 401);
     expectError(await scim(server.url, "not-a-token", "GET", `/scim/v2/${orgId}/Users`), 401);
     expectError(await call("POST", "/Users", { ...entraUser(user.userName.toUpperCase(), "x") }), 409, "uniqueness");
@@ -209,10 +210,14 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
     expectError(await call("POST", "/Users", "{not json"), 400, "invalidSyntax");
     expectError(await call("POST", "/Users", entraUser(`${random("v")}@example.com`, "x"), { "content-type": "text/plain" }), 415);
     expectError(await call("GET", "/Users?count=many"), 400, "invalidValue");
+    // Found by the fuzz test: an array's own `filter` method was read as the filter (500).
+    expectError(await call("POST", "/Users/.search", []), 400, "invalidSyntax");
+    expectError(await call("POST", "/Users/.search", { filter: 7 }), 400, "invalidValue");
     expectError(await call("GET", "/Users?sortBy=title"), 400, "invalidValue");
     expectError(await call("GET", "/Users/%E0%A4%A"), 404);
     expectError(await call("GET", "/Groups"), 404);
     expectError(await call("DELETE", "/Users"), 405);
+    expect(await eventCount(db())).toBe(events);
   });
 
   it("authorization: another organization's users and organizations are NotFound; machine users are not SCIM Users", async () => {
