@@ -159,6 +159,18 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
     expect((await call("DELETE", `/Users/${user.id}`, undefined, { "if-match": ok.body.meta.version })).status).toBe(204);
   });
 
+  it("If-Match under concurrency: of 8 PATCHes holding the same version exactly one wins, the rest get 412", async () => {
+    // On PostgreSQL these race for real (the losers re-run on fresh state and see the new version); PGlite serializes them.
+    const user = await create();
+    const version = user.meta.version;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => call("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "nickName", value: `n${i}` }), { "if-match": version })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+    expect((await eventTypes(db(), user.id)).filter((t) => t === "user.scim.attributes.set")).toHaveLength(2); // creation's externalId + the winner
+  });
+
   it("Bulk: bulkId references, failOnErrors, maxOperations and maxPayloadSize", async () => {
     const userName = `${random("bulk")}@example.com`;
     const res = await call("POST", "/Bulk", {
