@@ -7,6 +7,7 @@ import * as listIndexes from "./migrations/0005-list-indexes.js";
 import * as orgDomainClaims from "./migrations/0006-org-domain-claims.js";
 import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
 import * as eventReads from "./migrations/0008-event-reads.js";
+import * as scim from "./migrations/0009-scim.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0006-org-domain-claims": orgDomainClaims,
   "0007-aggregate-snapshots": aggregateSnapshots,
   "0008-event-reads": eventReads,
+  "0009-scim": scim,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

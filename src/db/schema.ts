@@ -61,6 +61,8 @@ export interface UsersTable extends DetailsColumns {
   password_changed: Date | null;
   machine_name: string | null;
   machine_description: string | null;
+  /** The identifier a SCIM client (an IdP) gave the user; null otherwise. */
+  external_id: string | null;
 }
 
 export interface OrgsTable extends DetailsColumns {

@@ -26,6 +26,8 @@ import { createLogger, type Logger } from "../logger.js";
 import { projections } from "../projections/registry.js";
 import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
+import { scimLimitsFromEnv } from "../scim/config.js";
+import { createScimSurface, isScimPath } from "../scim/surface.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { consoleHandler, isConsolePath } from "./console.js";
@@ -124,6 +126,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
   const v1Principals = new WeakMap<object, string>();
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute, onAuthenticated: (req, id) => v1Principals.set(req, id) });
+  const scim = createScimSurface(deps, { log, ...scimLimitsFromEnv(process.env) });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
@@ -138,6 +141,10 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       }
       if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(res as never);
       if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
+      if (isScimPath(req.url)) {
+        logHttpRequest(req, res, log, v1Principals);
+        return scim(req as never, res as never);
+      }
       void gateway(req as never, res as never);
     },
   });

@@ -35,6 +35,20 @@ export type UserEvent =
   /** A one-time code for SetPassword: only its SHA-256, and when it stops being accepted (ISO date). */
   | DomainEvent<"user.password.code.added", { codeHash: string; expiry: string }>
   | DomainEvent<"user.password.check.succeeded", Record<string, never>>
-  | DomainEvent<"user.password.check.failed", Record<string, never>>;
+  | DomainEvent<"user.password.check.failed", Record<string, never>>
+  /** Profile and contact fields a SCIM client set (only those that changed); see scim.ts. */
+  | DomainEvent<"user.scim.attributes.set", ScimAttributes>;
+
+/** The human attributes a SCIM client may change after creation; `null` clears an optional one. */
+export interface ScimAttributes {
+  externalId?: string | null;
+  givenName?: string;
+  familyName?: string;
+  displayName?: string | null;
+  nickName?: string | null;
+  preferredLanguage?: string | null;
+  email?: string;
+  phone?: string | null;
+}
 
 export type UserEventType = UserEvent["type"];

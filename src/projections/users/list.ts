@@ -4,7 +4,7 @@ import type { Database } from "../../db/schema.js";
 import { type ListResult, noRow, type Page, pageWithTotals, type TextMatch, textMatches } from "../list-query.js";
 import type { UserRow } from "./queries.js";
 
-export type UserTextField = "username" | "given_name" | "family_name" | "nick_name" | "display_name" | "email" | "phone";
+export type UserTextField = "username" | "given_name" | "family_name" | "nick_name" | "display_name" | "email" | "phone" | "external_id";
 export type UserSortColumn = UserTextField | "state" | "type" | "creation_date";
 
 /** A ListUsers search query, free of any protocol: the API layer validates and translates into this. */

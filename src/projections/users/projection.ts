@@ -1,5 +1,5 @@
 import type { UsersTable } from "../../db/schema.js";
-import type { UserEvent } from "../../domain/user/events.js";
+import type { ScimAttributes, UserEvent } from "../../domain/user/events.js";
 import type { Projection, RowChange, StoredEvent } from "../../eventstore/types.js";
 import { changedDetails, createdDetails, detailsColumns } from "../details.js";
 
@@ -29,6 +29,7 @@ function created(event: StoredEvent<UserEvent>): Row | undefined {
         password_changed: data.passwordHash ? event.createdAt : null,
         machine_name: null,
         machine_description: null,
+        external_id: null,
       };
     }
     case "user.machine.added":
@@ -51,6 +52,7 @@ function created(event: StoredEvent<UserEvent>): Row | undefined {
         password_changed: null,
         machine_name: event.data.name,
         machine_description: event.data.description,
+        external_id: null,
       };
   }
   return undefined;
@@ -68,11 +70,27 @@ function changed(event: StoredEvent<UserEvent>): Partial<Row> | null {
       return { state: "active" };
     case "user.password.changed":
       return { password_changed: event.createdAt, password_change_required: event.data.changeRequired };
+    case "user.scim.attributes.set":
+      return scimColumns(event.data);
     case "user.removed":
       return null;
     default:
       return {};
   }
+}
+
+function scimColumns(data: ScimAttributes): Partial<Row> {
+  const set: Partial<Row> = {};
+  if (data.externalId !== undefined) set.external_id = data.externalId;
+  if (data.givenName !== undefined) set.given_name = data.givenName;
+  if (data.familyName !== undefined) set.family_name = data.familyName;
+  if (data.displayName !== undefined) set.display_name = data.displayName;
+  if (data.nickName !== undefined) set.nick_name = data.nickName;
+  if (data.preferredLanguage !== undefined) set.preferred_language = data.preferredLanguage;
+  // A SCIM client's addresses count as verified, as the ones it sends on creation (ZITADEL's default).
+  if (data.email !== undefined) Object.assign(set, { email: data.email, email_verified: true });
+  if (data.phone !== undefined) Object.assign(set, { phone: data.phone, phone_verified: data.phone !== null });
+  return set;
 }
 
 /** users_v1: one row per existing user, serving GetUserByID and ListUsers on every API. */

@@ -1,0 +1,121 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import type { Access } from "../commands/access.js";
+import type { Deps } from "../commands/deps.js";
+import type { Logger } from "../logger.js";
+import { readBody } from "../v1-surface/body.js";
+import { principalOf } from "../v1-surface/authenticate.js";
+import { runBulk } from "./bulk.js";
+import { listOf, serviceProviderConfig, userResourceType, userSchema } from "./discovery.js";
+import { decodeSegment, errorOutcome, invalidSyntax, type Outcome, ScimError, scimFailure } from "./errors.js";
+import { json, type ScimRequest, usersOperation } from "./operations.js";
+import { USER_SCHEMA } from "./resource.js";
+import type { ScimContext } from "./users.js";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+const PREFIX = "/scim/v2/";
+
+/** The paths the server hands to this surface. */
+export const isScimPath = (url: string | undefined) => (url ?? "").startsWith(PREFIX);
+
+export interface ScimOptions {
+  log: Logger;
+  /** Bulk: operations per request (env SCIM_BULK_MAX_OPERATIONS). */
+  maxOperations?: number;
+  /** Bulk and every other request: body bytes (env SCIM_MAX_PAYLOAD_BYTES). */
+  maxPayloadSize?: number;
+}
+
+const header = (req: Req, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const JSON_TYPES = /^application\/(scim\+)?json\s*(;.*)?$/i;
+
+async function readJson(req: Req, limit: number): Promise<unknown> {
+  const type = header(req, "content-type");
+  const body = await readBody(req, limit);
+  if (!body) throw new ScimError(413, undefined, `The request body exceeds ${limit} bytes (maxPayloadSize)`);
+  if (body.length === 0) return undefined;
+  if (type !== undefined && !JSON_TYPES.test(type)) throw new ScimError(415, undefined, "Send application/scim+json or application/json");
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw invalidSyntax("The body is not valid JSON");
+  }
+}
+
+/**
+ * SCIM 2.0 (RFC 7643/7644) at `/scim/v2/{orgId}`: the organization's human users for IdPs (Okta, Entra ID),
+ * on the same use cases, permissions and lifecycle commands as every other API.
+ */
+export function createScimSurface(deps: Deps, options: ScimOptions) {
+  const { log } = options;
+  const maxOperations = options.maxOperations ?? 100;
+  const maxPayloadSize = options.maxPayloadSize ?? 1024 * 1024;
+
+  function discovery(segments: string[], baseUrl: string): Outcome {
+    const [what, id, ...rest] = segments;
+    const one = (found: unknown) => (found ? json(200, found) : errorOutcome(404, "No such resource"));
+    if (rest.length > 0) return errorOutcome(404, "No such resource");
+    if (what === "ServiceProviderConfig" && id === undefined) return json(200, serviceProviderConfig(baseUrl, { maxOperations, maxPayloadSize }));
+    if (what === "ResourceTypes") return id === undefined ? json(200, listOf([userResourceType(baseUrl)])) : one(id === "User" && userResourceType(baseUrl));
+    return id === undefined ? json(200, listOf([userSchema(baseUrl)])) : one(id === USER_SCHEMA && userSchema(baseUrl));
+  }
+
+  async function handle(req: Req): Promise<Outcome> {
+    const url = new URL(req.url ?? "/", "http://scim.invalid");
+    const [rawOrg, ...rawRest] = url.pathname.slice(PREFIX.length).split("/");
+    const segments = rawRest.map(decodeSegment);
+    const orgId = decodeSegment(rawOrg);
+    const host = header(req, "host") ?? header(req, ":authority") ?? "localhost";
+    const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+    const baseUrl = `${scheme}://${host}${PREFIX}${encodeURIComponent(orgId)}`;
+    const method = (req.method ?? "GET").toUpperCase();
+    if (!orgId || segments.length === 0) return errorOutcome(404, "No such endpoint");
+    // Discovery describes the server, not an organization: it needs no credentials (RFC 7644 §4).
+    if (["ServiceProviderConfig", "ResourceTypes", "Schemas"].includes(segments[0])) {
+      return method === "GET" ? discovery(segments, baseUrl) : errorOutcome(405, "Method not allowed here; allowed: GET", undefined, { allow: "GET" });
+    }
+    if (segments[0] !== "Users" && segments[0] !== "Bulk") return errorOutcome(404, "No such endpoint");
+
+    const principal = await principalOf(deps, req);
+    if (!principal) return errorOutcome(401, "Missing or invalid bearer token", undefined, { "www-authenticate": 'Bearer realm="scim"' });
+    const ctx: ScimContext = {
+      deps,
+      orgId,
+      access: (permission): Access => ({ principal, permission, allowSelf: false, orgContext: orgId }),
+    };
+    const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJson(req, maxPayloadSize) : undefined;
+    const run = (one: Pick<ScimRequest, "method" | "segments" | "body" | "ifMatch">) =>
+      usersOperation(ctx, { ...one, query: url.searchParams, baseUrl }).catch((error) => scimFailure(error, log, `${one.method} ${one.segments[0]}`));
+    if (segments[0] === "Bulk") {
+      if (segments.length > 1) return errorOutcome(404, "No such endpoint");
+      if (method !== "POST") return errorOutcome(405, "Method not allowed here; allowed: POST", undefined, { allow: "POST" });
+      return runBulk(body, maxOperations, run, baseUrl);
+    }
+    return usersOperation(ctx, { method, segments, query: url.searchParams, body, ifMatch: header(req, "if-match"), baseUrl });
+  }
+
+  return (req: Req, res: Res): void => {
+    void handle(req)
+      .catch((error) => scimFailure(error, log, `${req.method} ${req.url?.split("?")[0]}`))
+      .then((outcome) => send(req, res, outcome))
+      .catch((error) => log.error("writing a response failed", { cause: String(error) }));
+  };
+}
+
+function send(req: Req, res: Res, outcome: Outcome): void {
+  const headers: Record<string, string | number> = { ...outcome.headers };
+  if (outcome.body !== undefined) {
+    headers["content-type"] = "application/scim+json";
+    headers["content-length"] = Buffer.byteLength(outcome.body);
+  }
+  // The rest of an oversized body is never read, so an HTTP/1.1 connection cannot be reused.
+  if (outcome.status === 413 && req.httpVersionMajor < 2) headers.connection = "close";
+  (res as http.ServerResponse).writeHead(outcome.status, headers);
+  res.end(outcome.body ?? "");
+}
