@@ -48,6 +48,10 @@ export function createMetrics(poolStats?: () => PoolStats) {
       seconds.observe(labels, durationSeconds);
     },
     storeObserver: { onAppend: (events: number) => appended.inc(events), onConflict: () => conflicts.inc() },
+    /** Live WatchEvents streams, read when scraped. */
+    watchLiveStreams(count: () => number) {
+      new Gauge({ name: "events_watchers", help: "WatchEvents streams open on this server.", registers: [registry], collect() { this.set(count()); } });
+    },
   };
 }
 

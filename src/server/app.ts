@@ -82,6 +82,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const metrics = createMetrics(database.poolStats);
   const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
+  metrics.watchLiveStreams(() => events.watchers);
   const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
   let boot: BootstrapResult;
   try {
