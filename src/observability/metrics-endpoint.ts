@@ -1,15 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metrics } from "./metrics.js";
+import type { Req, Res } from "./probes.js";
 
-interface Req {
-  method?: string;
-  url?: string;
-}
-interface Res {
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  end(body: string): unknown;
-}
 
 /** GET /metrics in Prometheus' text format; false for any other request. */
 export function metricsEndpoint(req: Req, res: Res, metrics: Metrics): boolean {

@@ -1,9 +1,9 @@
 // Structural, so HTTP/1.1, HTTP/2 and connect-node's request types all fit.
-interface Req {
+export interface Req {
   method?: string;
   url?: string;
 }
-interface Res {
+export interface Res {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
 }
