@@ -1,5 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { Db } from "../db/database.js";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import { ClaimTakenError } from "./errors.js";
 import type { CommandContext, PendingWrite } from "./event-store.js";
@@ -32,7 +31,11 @@ export interface AppendPlan {
 // place (a negative number no real position can equal), and projection rows that copy a position are
 // resolved from the insert's RETURNING. Projections may copy positions, never compute with them; states
 // (snapshots) must not hold them at all.
+// Markers are unique across appends, so the plans of several commands can share one statement.
 const MARKER_BASE = -1_000_000_000_000;
+const MARKER_RANGE = 1_000_000_000;
+let markersIssued = 0;
+const nextMarker = () => MARKER_BASE - (markersIssued++ % MARKER_RANGE);
 export const markerKey = (type: string, id: string, sequence: number) => `${type}\u0000${id}\u0000${sequence}`;
 
 /** Plans an append from the loaded version and the new events: its cost does not depend on the history. */
@@ -45,7 +48,7 @@ export function planAppend(writes: PendingWrite[], context: CommandContext, crea
     const { aggregate, id, version } = write.target;
     write.stored = write.events.map((event, i) => {
       const sequence = version + i + 1;
-      const position = MARKER_BASE - markers.size;
+      const position = nextMarker();
       markers.set(position, { type: aggregate.type, id, sequence });
       rows.push({
         aggregate_type: aggregate.type,
@@ -95,29 +98,6 @@ function resolveMarkers(changes: TableChange[], resolve: (marker: number) => unk
 }
 
 const APPENDED_COLUMNS = ["position", "aggregate_type", "aggregate_id", "sequence"] as const;
-
-/**
- * The common case (no unique claims, no extra writes) in ONE statement and so one round trip: the events
- * insert, the snapshots and every read model change as data-modifying CTEs, atomic without BEGIN/COMMIT. Projection
- * rows take their positions from the insert's RETURNING.
- */
-export async function appendInOneStatement(db: Db, plan: AppendPlan): Promise<AppendedRow[]> {
-  const changes = resolveMarkers(
-    plan.changes,
-    (marker) => {
-      const { type, id, sequence } = plan.markers.get(marker)!;
-      return sql`(select position from appended where aggregate_type = ${type} and aggregate_id = ${id} and sequence = ${sequence})`;
-    },
-    plan.markers,
-  );
-  let query: any = (db as Kysely<any>)
-    .with("appended", (qc) => qc.insertInto("events").values(plan.rows).returning([...APPENDED_COLUMNS]))
-    .with("snapshots", (qc) => upsertSnapshotsQuery(qc, plan.snapshots));
-  changes.forEach((change, n) => {
-    query = query.with(`change_${n}`, (qc: Kysely<any>) => changeQuery(qc, change));
-  });
-  return query.selectFrom("appended").select([...APPENDED_COLUMNS]).execute();
-}
 
 /** Appends with unique claims (or the caller's extra writes) statement by statement in a transaction. */
 export async function appendInTransaction(trx: Transaction<Database>, plan: AppendPlan): Promise<AppendedRow[]> {

@@ -1,7 +1,8 @@
 import type { Transaction } from "kysely";
 import type { Db } from "../db/database.js";
 import type { Database } from "../db/schema.js";
-import { type AppendedRow, appendInOneStatement, appendInTransaction, markerKey, planAppend } from "./append.js";
+import { type AppendedRow, appendInTransaction, markerKey, planAppend } from "./append.js";
+import { groupAppend } from "./group-append.js";
 import { ConcurrencyError, isUniqueViolation } from "./errors.js";
 import { loadStream } from "./snapshots.js";
 import type { Aggregate, DomainEvent, ObjectDetails, Projection, StoredEvent } from "./types.js";
@@ -160,7 +161,7 @@ export class EventStore {
     try {
       appended =
         plan.claims.length === 0 && !inTransaction
-          ? await appendInOneStatement(this.db, plan)
+          ? await groupAppend(this.db, plan)
           : await this.db.transaction().execute(async (trx) => {
               const rows = await appendInTransaction(trx, plan);
               await inTransaction?.(trx);

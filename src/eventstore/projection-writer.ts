@@ -25,25 +25,31 @@ export function planChanges(projections: readonly Projection[], events: readonly
     for (const projection of projections) {
       if (projection.aggregateType !== event.aggregateType) continue;
       for (const change of projection.evolve(event)) {
-        const keyRow = change.op === "upsert" ? change.row : change.op === "update" ? change.key : change.where;
-        const byPrimaryKey = Object.keys(keyRow).length === projection.primaryKey.length && projection.primaryKey.every((c) => c in keyRow);
-        if (change.op === "delete" && !byPrimaryKey) {
+        const key = rowKeyOf({ projection, change });
+        if (key === undefined && change.op === "delete") {
           // A delete by other columns (a removed user's tokens) swallows this append's own rows it matches.
-          for (const [key, pending] of byKey) {
+          for (const [pendingKey, pending] of byKey) {
             if (pending.projection !== projection) continue;
             if (pending.change.op !== "upsert") throw new Error(`${projection.table}: an update and a delete by other columns in one append`);
-            if (sameValues(pending.change.row, change.where)) byKey.delete(key);
+            if (sameValues(pending.change.row, change.where)) byKey.delete(pendingKey);
           }
           others.push({ projection, change });
           continue;
         }
-        const key = `${projection.table}\u0000${JSON.stringify(projection.primaryKey.map((c) => keyRow[c]))}`;
-        const previous = byKey.get(key)?.change;
-        byKey.set(key, { projection, change: previous ? merge(previous, change) : change });
+        const previous = byKey.get(key!)?.change;
+        byKey.set(key!, { projection, change: previous ? merge(previous, change) : change });
       }
     }
   }
   return [...byKey.values(), ...others];
+}
+
+/** The row a change touches, as table and primary key; undefined for a delete by other columns. */
+export function rowKeyOf({ projection, change }: TableChange): string | undefined {
+  const keyRow = change.op === "upsert" ? change.row : change.op === "update" ? change.key : change.where;
+  const byPrimaryKey = Object.keys(keyRow).length === projection.primaryKey.length && projection.primaryKey.every((c) => c in keyRow);
+  if (change.op === "delete" && !byPrimaryKey) return undefined;
+  return `${projection.table}\u0000${JSON.stringify(projection.primaryKey.map((c) => keyRow[c]))}`;
 }
 
 function merge(previous: RowChange, next: RowChange): RowChange {

@@ -1,4 +1,5 @@
 import { type Kysely, type QueryCreator, sql } from "kysely";
+import { batcherOn } from "../db/batcher.js";
 import type { Aggregate, StoredEvent } from "./types.js";
 
 // Snapshots: the folded state, version and creation of each stream in one row of `aggregate_snapshots`,
@@ -34,6 +35,7 @@ export function decodeState(value: unknown): any {
 }
 
 interface LoadRow {
+  stream_id: string;
   snapshot_version: number | null;
   state: unknown;
   snapshot_owner: string | null;
@@ -48,22 +50,38 @@ interface LoadRow {
 }
 
 /**
- * ONE round trip: the stream's snapshot (if it has the aggregate's current shape) and the events after
- * it — in the common case none, so the cost does not grow with the history.
+ * The stream's snapshot (if it has the aggregate's current shape) and the events after it — in the
+ * common case none, so the cost does not grow with the history. Concurrent loads of streams of one type
+ * share ONE statement (db/batcher.ts).
  */
-export async function loadStream<S>(db: Kysely<any>, aggregate: Aggregate<S, any>, id: string): Promise<LoadedStream<S>> {
+export function loadStream<S>(db: Kysely<any>, aggregate: Aggregate<S, any>, id: string): Promise<LoadedStream<S>> {
+  return batcherOn(db, `load:${aggregate.type}`, (ids: string[]) => loadStreams(db, aggregate, ids))(id);
+}
+
+async function loadStreams<S>(db: Kysely<any>, aggregate: Aggregate<S, any>, ids: string[]): Promise<LoadedStream<S>[]> {
   const { rows } = await sql<LoadRow>`
-    select s.version as snapshot_version, s.state, s.resource_owner as snapshot_owner, s.creation_date,
+    select ids.id as stream_id, s.version as snapshot_version, s.state, s.resource_owner as snapshot_owner, s.creation_date,
            e.sequence, e.position, e.type, e.payload, e.creator, e.resource_owner, e.created_at
-    from (select 1) as one
+    from unnest(${[...new Set(ids)]}::text[]) as ids(id)
     left join aggregate_snapshots s
-      on s.aggregate_type = ${aggregate.type} and s.aggregate_id = ${id} and s.schema_version = ${snapshotVersionOf(aggregate)}
+      on s.aggregate_type = ${aggregate.type} and s.aggregate_id = ids.id and s.schema_version = ${snapshotVersionOf(aggregate)}
     left join lateral (
       select sequence, position, type, payload, creator, resource_owner, created_at from events
-      where aggregate_type = ${aggregate.type} and aggregate_id = ${id} and sequence > coalesce(s.version, 0)
+      where aggregate_type = ${aggregate.type} and aggregate_id = ids.id and sequence > coalesce(s.version, 0)
       order by sequence
     ) e on true
-    order by e.sequence`.execute(db);
+    order by ids.id, e.sequence`.execute(db);
+  const byId = new Map<string, LoadRow[]>();
+  for (const row of rows) {
+    const list = byId.get(row.stream_id);
+    if (list) list.push(row);
+    else byId.set(row.stream_id, [row]);
+  }
+  // Each caller folds its own copy: states are mutable per command.
+  return ids.map((id) => fold(aggregate, id, byId.get(id) ?? []));
+}
+
+function fold<S>(aggregate: Aggregate<S, any>, id: string, rows: LoadRow[]): LoadedStream<S> {
   const head = rows[0];
   const loaded: LoadedStream<S> =
     head?.snapshot_version != null

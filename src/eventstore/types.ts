@@ -57,6 +57,8 @@ export interface Projection {
   table: string;
   aggregateType: string;
   primaryKey: readonly string[];
+  /** jsonb columns: their values are JSON text (a JS array would otherwise reach PostgreSQL as an array) */
+  jsonColumns?: readonly string[];
   rows(stream: readonly StoredEvent[]): Record<string, unknown>[];
   evolve(event: StoredEvent): RowChange[];
 }

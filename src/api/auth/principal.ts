@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Principal } from "../../commands/permissions.js";
 import { hashToken } from "./tokens.js";
+import { batcherOn } from "../../db/batcher.js";
 
 /**
  * Resolves a bearer token — a personal access token or a session token — to its principal, in one query,
@@ -12,23 +13,36 @@ import { hashToken } from "./tokens.js";
  * INITIAL (it has a password, or it would have no such session). Nothing is cached, so a deactivation
  * takes effect on the very next call on every instance.
  */
-export async function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
+export function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
   // Looked up by hash: the secret itself is never compared, so timing reveals nothing about it.
-  const tokenHash = hashToken(token);
+  return batcherOn(db, "principal", (keys: Lookup[]) => principalsForTokens(db, keys))({ tokenHash: hashToken(token), now });
+}
+
+interface Lookup {
+  tokenHash: string;
+  now: Date;
+}
+
+/** The lookups of concurrent requests in one statement (see db/batcher.ts); each gets its own answer. */
+async function principalsForTokens(db: Db, lookups: Lookup[]): Promise<(Principal | undefined)[]> {
+  const hashes = [...new Set(lookups.map((l) => l.tokenHash))];
+  // One clock for the batch: the latest, so no token is taken for valid past its expiry.
+  const now = new Date(Math.max(...lookups.map((l) => l.now.getTime())));
+  const anyHash = sql<string>`any(${hashes}::text[])`;
   const credentials = db
     .selectFrom("personal_access_tokens_v1 as t")
-    .select(["t.user_id", sql<number | null>`null::bigint`.as("session_position")])
-    .where("t.token_hash", "=", tokenHash)
+    .select(["t.token_hash", "t.user_id", sql<number | null>`null::bigint`.as("session_position")])
+    .where("t.token_hash", "=", anyHash)
     .where((eb) => eb.or([eb("t.expiration", "is", null), eb("t.expiration", ">", now)]))
     .unionAll(
       db
         .selectFrom("sessions_v1 as s")
-        .select(["s.user_id", "s.created_position as session_position"])
-        .where("s.token_hash", "=", tokenHash)
+        .select(["s.token_hash", "s.user_id", "s.created_position as session_position"])
+        .where("s.token_hash", "=", anyHash)
         .where("s.password_checked_at", "is not", null)
         .where((eb) => eb.or([eb("s.expiration", "is", null), eb("s.expiration", ">", now)])),
     );
-  const row = await db
+  const rows = await db
     .selectFrom(credentials.as("c"))
     .innerJoin("users_v1 as u", "u.id", "c.user_id")
     .innerJoin("orgs_v1 as o", "o.id", "u.resource_owner")
@@ -46,6 +60,7 @@ export async function principalForToken(db: Db, token: string, now: Date): Promi
       ]),
     )
     .select([
+      "c.token_hash as tokenHash",
       "u.id as userId",
       "u.resource_owner as orgId",
       sql<string[] | null>`(select roles from instance_members_v1 where user_id = u.id)`.as("instanceRoles"),
@@ -53,12 +68,17 @@ export async function principalForToken(db: Db, token: string, now: Date): Promi
         select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
         from org_members_v1 m where m.user_id = u.id)`.as("orgRoles"),
     ])
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    userId: row.userId,
-    orgId: row.orgId,
-    instanceRoles: row.instanceRoles ?? [],
-    orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, m.roles])),
-  };
+    .execute();
+  const byHash = new Map(rows.map((row) => [row.tokenHash, row]));
+  return lookups.map(({ tokenHash }) => {
+    const row = byHash.get(tokenHash);
+    if (!row) return undefined;
+    // Each request gets its own copy: a principal is never shared between requests.
+    return {
+      userId: row.userId,
+      orgId: row.orgId,
+      instanceRoles: [...(row.instanceRoles ?? [])],
+      orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, [...m.roles]])),
+    };
+  });
 }

@@ -28,6 +28,7 @@ export const orgMembersProjection: Projection = {
   table: "org_members_v1",
   aggregateType: "org",
   primaryKey: ["org_id", "user_id"],
+  jsonColumns: ["roles"],
   rows: (stream) => latestRows(stream, orgMember, (r) => r.user_id),
   evolve: (event) => upsertOf(orgMember(event as StoredEvent<OrgEvent>)),
 };
@@ -37,6 +38,7 @@ export const instanceMembersProjection: Projection = {
   table: "instance_members_v1",
   aggregateType: "instance",
   primaryKey: ["user_id"],
+  jsonColumns: ["roles"],
   rows: (stream) => latestRows(stream, instanceMember, (r) => r.user_id),
   evolve: (event) => upsertOf(instanceMember(event as StoredEvent<InstanceEvent>)),
 };

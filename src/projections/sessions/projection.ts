@@ -22,6 +22,7 @@ export const sessionsProjection: Projection = {
   table: "sessions_v1",
   aggregateType: "session",
   primaryKey: ["id"],
+  jsonColumns: ["metadata"],
   rows(stream) {
     const events = stream as StoredEvent<SessionEvent>[];
     const added = events.find((e) => e.type === "session.added");
