@@ -58,11 +58,9 @@ export async function rebuildProjections(db: Db, projections: readonly Projectio
     let reading = quiet(readEventBatch(trx, LOG_START, batchSize));
     let writing: Promise<void> = Promise.resolve();
     for (;;) {
-      // A failed write aborts the transaction and so fails the reads queued after it: report the write's error.
-      const batch = await reading.catch(async (error) => {
-        await writing;
-        throw error;
-      });
+      // Read k was queued before write k-1, and write k-1 is awaited before read k+1: a failed write
+      // (which aborts the transaction, failing the reads queued after it) is the error reported.
+      const batch = await reading;
       const more = batch.length === batchSize;
       if (more) reading = quiet(readEventBatch(trx, cursorAfter(batch[batch.length - 1]), batchSize));
       for (const event of batch) {

@@ -31,7 +31,7 @@ export async function readEventBatch(db: Db, after: StreamCursor, limit: number)
     select json_agg(json_build_array(type, payload, aggregate_type, aggregate_id, sequence, position,
              (date_part('epoch', created_at) * 1000000)::int8, creator, resource_owner))::text as batch
     from (
-      select * from events
+      select type, payload, aggregate_type, aggregate_id, sequence, position, created_at, creator, resource_owner from events
       where (aggregate_type, aggregate_id, sequence) > (${after.type}, ${after.id}, ${after.sequence})
       order by aggregate_type, aggregate_id, sequence
       limit ${limit}
