@@ -11,8 +11,9 @@ const options = JSON.parse(process.argv[2] ?? "{}") as { databaseUrl?: string; g
 const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: ":memory:" });
 await migrateToLatest(database.db);
 if (options.generate) await generateUserStreams(database.db, { ...options.generate, orgId: "bench-org" });
+const databaseName = options.databaseUrl ? new URL(options.databaseUrl).pathname.slice(1) : undefined;
 const started = performance.now();
-const { result, rssMb } = await withUsage({ pid: process.pid }, () => rebuildProjections(database.db, projections));
+const { result, rssMb, cpuMs, dbCpuMs } = await withUsage({ pid: process.pid, database: databaseName }, () => rebuildProjections(database.db, projections));
 const seconds = (performance.now() - started) / 1000;
 await database.close();
-process.stdout.write(`${JSON.stringify({ ...result, seconds, rssMb })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, seconds, rssMb, cpuMs, dbCpuMs })}\n`);

@@ -8,6 +8,10 @@ export interface RebuildResult {
   eventsPerSec: number;
   /** Peak resident set of the rebuilding process during the rebuild (with PGlite: the database too). */
   rssMb: number;
+  /** CPU of the rebuilding process (with PGlite: the database too) per 1,000 events, ms. */
+  cpuMsPer1kEvents: number;
+  /** CPU of the PostgreSQL backends per 1,000 events, ms (absent with PGlite). */
+  dbCpuMsPer1kEvents?: number;
 }
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -27,8 +31,15 @@ export function runRebuild(options: { databaseUrl?: string; generate?: { users: 
     child.once("error", reject);
     child.once("exit", (code) => {
       if (code !== 0) return reject(new Error(`rebuild worker exited with ${code}:\n${err}`));
-      const r = JSON.parse(out.trim().split("\n").pop() as string) as Omit<RebuildResult, "eventsPerSec">;
-      resolve({ ...r, seconds: Number(r.seconds.toFixed(3)), eventsPerSec: Math.round(r.events / r.seconds) });
+      const { cpuMs, dbCpuMs, ...r } = JSON.parse(out.trim().split("\n").pop() as string) as Omit<RebuildResult, "eventsPerSec" | "cpuMsPer1kEvents" | "dbCpuMsPer1kEvents"> & { cpuMs: number; dbCpuMs?: number };
+      const per1k = (ms: number) => Number(((ms / Math.max(1, r.events)) * 1000).toFixed(2));
+      resolve({
+        ...r,
+        seconds: Number(r.seconds.toFixed(3)),
+        eventsPerSec: Math.round(r.events / r.seconds),
+        cpuMsPer1kEvents: per1k(cpuMs),
+        ...(dbCpuMs === undefined ? {} : { dbCpuMsPer1kEvents: per1k(dbCpuMs) }),
+      });
     });
   });
 }

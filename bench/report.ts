@@ -72,13 +72,15 @@ function rowCells(row: Row): string[] {
 
 const header = ["db", "workload", "variant", "ops", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "server CPU ms/op", "bench CPU ms/op", "db CPU ms/op", "server RSS MB"];
 
+const rebuildCpu = (r: RebuildResult) => `CPU per 1,000 events ${r.cpuMsPer1kEvents} ms process${r.dbCpuMsPer1kEvents === undefined ? "" : ` · ${r.dbCpuMsPer1kEvents} ms database`}`;
+
 /** A plain-text table for the terminal. */
 export function textTable(results: BenchResults): string {
   const lines = [header, ...results.rows.map(rowCells)];
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   const out = lines.map((l) => l.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
   out.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  for (const r of results.rebuild) out.push(`${r.database} rebuild: ${fmt(r.events)} events in ${fmt(r.streams)} streams, ${r.seconds} s = ${fmt(r.eventsPerSec)} events/s, rebuild process RSS ${r.rssMb} MB`);
+  for (const r of results.rebuild) out.push(`${r.database} rebuild: ${fmt(r.events)} events in ${fmt(r.streams)} streams, ${r.seconds} s = ${fmt(r.eventsPerSec)} events/s, ${rebuildCpu(r)}, rebuild process RSS ${r.rssMb} MB`);
   for (const r of results.ratios) out.push(`${r.database} ${r.name}: ${r.value.toFixed(2)}`);
   for (const [db, mb] of Object.entries(results.serverPeakRssMb)) out.push(`${db} server peak RSS (VmHWM): ${mb} MB`);
   for (const c of results.checks) out.push(`${c.pass ? "PASS" : "MISS"} ${c.name}: ${fmt(c.value)} (goal ${c.goal})`);
@@ -98,7 +100,7 @@ export function markdown(results: BenchResults): string {
     `| ${header.map((_, i) => (i < 3 ? "---" : "---:")).join(" | ")} |`,
     ...results.rows.map((row) => `| ${rowCells(row).join(" | ")} |`),
     "",
-    ...results.rebuild.map((r) => `- ${r.database} rebuild: ${fmt(r.events)} events (${fmt(r.streams)} streams) in ${r.seconds} s = **${fmt(r.eventsPerSec)} events/s**; rebuild process RSS ${r.rssMb} MB`),
+    ...results.rebuild.map((r) => `- ${r.database} rebuild: ${fmt(r.events)} events (${fmt(r.streams)} streams) in ${r.seconds} s = **${fmt(r.eventsPerSec)} events/s**, ${rebuildCpu(r)}; rebuild process RSS ${r.rssMb} MB`),
     ...results.ratios.map((r) => `- ${r.database} ${r.name}: **${r.value.toFixed(2)}**`),
     ...Object.entries(results.serverPeakRssMb).map(([db, mb]) => `- ${db} server peak RSS (VmHWM): ${mb} MB`),
     "",

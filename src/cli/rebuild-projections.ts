@@ -17,7 +17,8 @@ Uses the server's database: DATABASE_URL (PostgreSQL; the server may keep runnin
 
 parseCli(process.argv.slice(2), HELP, { positionals: 0 });
 const config = configFromEnv();
-const database = await openDatabaseForCli(config);
+// No statement timeout: re-creating an index over every row of a large read model is one long statement.
+const database = await openDatabaseForCli({ ...config, dbQueryTimeoutMs: 0 });
 await migrateToLatest(database.db);
 const started = performance.now();
 const progress = terminalProgress();
