@@ -11,7 +11,7 @@ import { peakRssMb, withUsage } from "./resources.js";
 import type { PassResult } from "./stats.js";
 import { runNoop } from "./noop.js";
 import { openPeer } from "./peer.js";
-import { runGetUserById, runListUsers } from "./reads.js";
+import { runGetUserById, runListUsers, runListUsersFirstPage } from "./reads.js";
 import { runRebuild } from "./rebuild.js";
 import type { BenchResults, DatabaseKind, Row, Sizes } from "./report.js";
 import { seedUsers } from "./seed.js";
@@ -68,6 +68,17 @@ async function pass(ctx: Ctx, watch: Watch, row: Pick<Row, "database" | "workloa
   });
   if (result.errors) throw new Error(`${row.database} ${row.workload} ${row.variant}: ${result.errors} errors, first: ${result.firstError}\n${watch.server?.exited() ?? ""}`);
   return result;
+}
+
+/**
+ * ListUsers as issue 10's target states it (the first page, its own row) and, as an extra row, pages
+ * spread over every matching user, deep offsets included.
+ */
+async function listUsersPasses(ctx: Ctx, watch: Watch, database: DatabaseKind, users: number, grpc: ApiClient, prefix: string, ops: number, concurrency: number) {
+  await pass(ctx, watch, { database, workload: "read", variant: `ListUsers first page grpc (${users} users)` }, () => runListUsersFirstPage(grpc, prefix, ops, concurrency));
+  await pass(ctx, watch, { database, workload: "read", variant: `ListUsers spread pages grpc (${users} users)`, note: "offsets over every match" }, () =>
+    runListUsers(grpc, prefix, ops, concurrency),
+  );
 }
 
 type Server = ServerProcess;
@@ -196,9 +207,7 @@ async function runPostgres(ctx: Ctx, baseUrl: string, sizes: Sizes, cpuProfileDi
 
     const allIds = [...seeded.userIds, ...Array.from({ length: generated.users }, (_, i) => generatedUserId(generated, i + 1))];
     await pass(ctx, serverWatch, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, allIds, sizes.readOps, C));
-    await pass(ctx, serverWatch, { database, workload: "read", variant: `ListUsers grpc (${allIds.length} users)` }, () =>
-      runListUsers(grpc, generated.usernamePrefix, sizes.listOps, C),
-    );
+    await listUsersPasses(ctx, serverWatch, database, allIds.length, grpc, generated.usernamePrefix, sizes.listOps, C);
 
     const ratio = (name: string, value: number) => ctx.results.ratios.push({ database, name, value: Number(value.toFixed(3)) });
     for (const protocol of protocols) ratio(`ours(${protocol})/limit`, opsPerSec[protocol] / (limit?.opsPerSec ?? 1));
@@ -229,9 +238,7 @@ async function runPglite(ctx: Ctx, sizes: Sizes, starting: Promise<ServerProcess
   try {
     const { seeded } = await serviceWorkloads(ctx, database, sizes, { server }, grpc);
     await pass(ctx, { server }, { database, workload: "read", variant: "GetUserByID grpc" }, () => runGetUserById(grpc, seeded.userIds, sizes.readOps, sizes.concurrency));
-    await pass(ctx, { server }, { database, workload: "read", variant: `ListUsers grpc (${seeded.userIds.length} users)` }, () =>
-      runListUsers(grpc, "bench-", sizes.listOps, sizes.concurrency),
-    );
+    await listUsersPasses(ctx, { server }, database, seeded.userIds.length, grpc, "bench-", sizes.listOps, sizes.concurrency);
   } finally {
     grpc.close();
     ctx.results.serverPeakRssMb.pglite = peakRssMb(server.pid);

@@ -8,6 +8,7 @@ import * as orgDomainClaims from "./migrations/0006-org-domain-claims.js";
 import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
 import * as eventReads from "./migrations/0008-event-reads.js";
 import * as scim from "./migrations/0009-scim.js";
+import * as usernamePrefixIndex from "./migrations/0010-username-prefix-index.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0007-aggregate-snapshots": aggregateSnapshots,
   "0008-event-reads": eventReads,
   "0009-scim": scim,
+  "0010-username-prefix-index": usernamePrefixIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

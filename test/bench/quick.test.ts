@@ -32,6 +32,7 @@ describe("npm run bench --quick", () => {
     const rows = results.rows.filter((r) => r.database === database);
     const measured = rows.filter((r) => r.result).map((r) => `${r.workload} / ${r.variant.replace(/ \(.*\)$/, "")}`);
     const expected = ["seed / AddHumanUser grpc", "lifecycle / grpc", "lifecycle / connect-json", "lifecycle / rest", "no-op Health/Check / grpc", "no-op Health/Check / connect-json", "read / GetUserByID grpc"];
+    expected.push("read / ListUsers first page grpc", "read / ListUsers spread pages grpc");
     if (database === "postgres") {
       expected.push("baseline: limit / pg, 5 statements", "baseline: peer / Emmett in-process", "lifecycle / grpc at 50%");
       expected.push("lifecycle / grpc, fresh users", "lifecycle / grpc, users with 1000 prior events", "lifecycle / grpc, two servers on one database");
@@ -74,6 +75,8 @@ describe("npm run bench --quick", () => {
       expect.arrayContaining([
         ...dbCpuCheck,
         "lifecycle gRPC ÷ no-op gRPC (ops/s)",
+        "ListUsers first page ÷ GetUserByID (ops/s)",
+        "ListUsers first page p99 ms",
         "lifecycle gRPC ÷ Emmett in-process (ops/s)",
         "lifecycle on users with 1000 prior events ÷ on fresh users (ops/s)",
         "p99 ÷ p50 at 50 % of peak rate (gRPC)",

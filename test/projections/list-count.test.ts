@@ -3,7 +3,7 @@ import { pageWithTotals } from "../../src/projections/list-query.js";
 import type { UserRow } from "../../src/projections/users/queries.js";
 import { Clients } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newOrg } from "../harness/fixtures.js";
+import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 
 // A list page counts matches only a bounded distance past its end: exact below that, a lower bound above it
@@ -11,12 +11,17 @@ import { startTestServer, type TestServer } from "../harness/server.js";
 describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
   let server: TestServer;
   let orgId: string;
+  let mixedOrgId: string;
 
   beforeAll(async () => {
     server = await startTestServer(kind);
     const clients = new Clients(server.url);
     orgId = await newOrg(clients, server.adminToken);
     for (let i = 0; i < 12; i++) await newHuman(clients, server.adminToken, orgId);
+    // Humans have a first name, machines none: a sort column with NULLs.
+    mixedOrgId = await newOrg(clients, server.adminToken);
+    for (let i = 0; i < 4; i++) await newHuman(clients, server.adminToken, mixedOrgId);
+    for (let i = 0; i < 3; i++) await newMachine(clients, server.adminToken, mixedOrgId);
     clients.close();
   });
   afterAll(async () => {
@@ -24,7 +29,7 @@ describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
   });
 
   const page = (offset: number, countAhead: number) =>
-    pageWithTotals<UserRow, "users_v1">(server.app.database.db, "users_v1", (eb) => eb("resource_owner", "=", orgId), "creation_date", (o) => o.asc(), { offset, limit: 5, asc: true }, countAhead);
+    pageWithTotals<UserRow, "users_v1">(server.app.database.db, "users_v1", (eb) => eb("resource_owner", "=", orgId), "creation_date", (o) => o.asc(), { offset, limit: 5, asc: true }, { countAhead });
 
   it("is exact when every match lies within the counted distance", async () => {
     expect(await page(0, 100)).toMatchObject({ total: 12 });
@@ -43,5 +48,36 @@ describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
 
   it("past the end, the total is still the exact count", async () => {
     expect(await page(20, 2)).toMatchObject({ total: 12, rows: [] });
+    expect((await page(20, 2)).processedPosition).toBeGreaterThan(0);
+  });
+
+  // Deep pages read keys first and then the page's rows; whichever way, a page holds the same rows in the same
+  // order, also sorted by a column with NULLs (given_name, NULLs last) in both directions.
+  it.each([
+    ["creation_date", true],
+    ["creation_date", false],
+    ["given_name", true],
+    ["given_name", false],
+  ] as const)("a page read keys first equals one read directly (sort %s, asc %s)", async (sort, asc) => {
+    const read = (offset: number, keysFirstFromOffset: number) =>
+      pageWithTotals<UserRow, "users_v1">(
+        server.app.database.db,
+        "users_v1",
+        (eb) => eb("resource_owner", "in", [orgId, mixedOrgId]),
+        sort,
+        (o) => (asc ? o.asc() : o.desc()).nullsLast(),
+        { offset, limit: 5, asc },
+        { keysFirstFromOffset },
+      );
+    const all = 12 + 4 + 3;
+    const seen = new Set<string>();
+    for (const offset of [0, 5, 10, 15, 20]) {
+      const direct = await read(offset, Number.MAX_SAFE_INTEGER);
+      const keysFirst = await read(offset, 0);
+      expect(keysFirst).toEqual(direct);
+      expect(keysFirst.rows).toHaveLength(Math.max(0, Math.min(5, all - offset)));
+      for (const row of keysFirst.rows) seen.add(row.id);
+    }
+    expect(seen.size).toBe(all);
   });
 });
