@@ -235,4 +235,15 @@ describe.each(databaseKinds)("ListUsers on %s", (kind) => {
     expect(own.status).toBe(200);
     expect(own.body.result ?? []).toEqual([]);
   });
+
+  it("sends a large page uncompressed even to a client that accepts gzip, as the platform does", async () => {
+    const res = await fetch(`${server.url}/zitadel.user.v2.UserService/ListUsers`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "accept-encoding": "gzip", authorization: `Bearer ${server.adminToken}` },
+      body: JSON.stringify({}),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect((await res.text()).length).toBeGreaterThan(1024);
+  });
 });
