@@ -25,12 +25,17 @@ export async function appendGroup(db: Db, plans: AppendPlan[]): Promise<Outcome[
   const alone = (plan: AppendPlan): Promise<Outcome> => appendGroupStatement(db, plan).then((rows) => ({ rows }), (error: unknown) => ({ error }));
   if (plans.length === 1) return [await alone(plans[0])];
   try {
-    const rows = await appendGroupStatement(db, mergePlans(plans));
+    const rows = await appendGroupStatement(db, mergePlans(byStream(plans)));
     return plans.map(() => ({ rows }));
   } catch {
     return Promise.all(plans.map(alone));
   }
 }
+
+const streamOf = (plan: AppendPlan) => `${plan.snapshots[0]?.aggregate_type}\u0000${plan.snapshots[0]?.aggregate_id}`;
+
+/** In stream order, so concurrent group statements take their locks in one order (a deadlock would only cost the fallback). */
+const byStream = (plans: AppendPlan[]) => [...plans].sort((a, b) => (streamOf(a) < streamOf(b) ? -1 : 1));
 
 /** What an append touches; two appends that share a key never go in one statement (see batchKeys). */
 export function batchKeys(plan: AppendPlan): string[] | "alone" {
