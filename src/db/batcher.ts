@@ -8,7 +8,10 @@
  * behind the statements in flight. Nothing is cached: each call gets the database's answer of its batch.
  */
 export interface BatchOptions {
-  /** batches of this statement running at once; more calls queue behind them */
+  /**
+   * batches of this statement running at once; more calls queue behind them. Default 8: a commit waits for
+   * the disk, and with 2 a half-loaded server already queued (p50 33 ms at half the peak rate, 9 ms with 8).
+   */
   maxInFlight?: number;
   /** at most this many calls in one statement */
   maxBatch?: number;
@@ -29,7 +32,7 @@ interface Waiting<K, R> {
 }
 
 export function createBatcher<K, R>(run: BatchRunner<K, R>, options: BatchOptions = {}, conflictKeys?: ConflictKeys<K>): (key: K) => Promise<R> {
-  const maxInFlight = options.maxInFlight ?? 2;
+  const maxInFlight = options.maxInFlight ?? 8;
   const maxBatch = options.maxBatch ?? 64;
   let queue: Waiting<K, R>[] = [];
   let inFlight = 0;

@@ -15,7 +15,7 @@ type Outcome = { rows: AppendedRow[] } | { error: unknown };
 
 /** An append, in the statement of whichever concurrent appends it queued with (db/batcher.ts). */
 export async function groupAppend(db: Db, plan: AppendPlan): Promise<AppendedRow[]> {
-  const outcome = await batcherOn(db, "append", (plans: AppendPlan[]) => appendGroup(db, plans), { maxInFlight: 2 }, batchKeys)(plan);
+  const outcome = await batcherOn(db, "append", (plans: AppendPlan[]) => appendGroup(db, plans), {}, batchKeys)(plan);
   if ("error" in outcome) throw outcome.error;
   return outcome.rows;
 }
@@ -147,7 +147,14 @@ function groupStatement(group: ChangeGroup): RawBuilder<unknown> {
     group.markerColumns.includes(column)
       ? sql`coalesce((select r.position from resolved r where r.marker = v.${sql.id(column)}), v.${sql.id(column)})`
       : sql`v.${sql.id(column)}`;
-  const matches = sql.join(group.keyColumns.map((c) => sql`t.${sql.id(c)} = v.${sql.id(c)}`), sql` and `);
+  // The planner takes a row set for 100 rows, and would rather hash-join it against a scan of the whole
+  // table; the keys as an array let it find the rows through the index instead.
+  const [first] = group.keyColumns;
+  const keys = [...new Set(group.rows.map((row) => row[first]))];
+  const matches = sql.join(
+    [...group.keyColumns.map((c) => sql`t.${sql.id(c)} = v.${sql.id(c)}`), sql`t.${sql.id(first)} = any(${keys})`],
+    sql` and `,
+  );
   switch (group.op) {
     case "upsert": {
       const updatable = group.columns.filter((c) => !group.primaryKey.includes(c));
