@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, openAsBlob, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -31,8 +31,9 @@ function startParams(settings: PgliteSettings, inMemory: boolean): string[] {
   return params;
 }
 
-function template(file: URL | string): Blob | undefined {
-  return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
+// A Blob backed by the file: read once, by PGlite, rather than copied into memory twice first.
+async function template(file: URL | string): Promise<Blob | undefined> {
+  return existsSync(file) ? await openAsBlob(file) : undefined;
 }
 
 export interface OpenPglite {
@@ -52,7 +53,7 @@ export async function openPglite(dataDir: string, settings: PgliteSettings, temp
   const fresh = inMemory || !existsSync(join(dataDir, "PG_VERSION"));
   const pglite = new PGlite({
     dataDir: inMemory ? undefined : dataDir,
-    loadDataDir: fresh ? template(templateFile) : undefined,
+    loadDataDir: fresh ? await template(templateFile) : undefined,
     initDbStartParams,
     startParams: startParams(settings, inMemory),
   });
