@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -23,6 +24,14 @@ export interface ServerOptions {
   adminToken?: string;
 }
 
+/** The node flags of package.json's "start" (`node <flags> dist/main.js`): the bench starts the server the same way. */
+export function startFlags(): string[] {
+  const start: string = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).scripts.start;
+  const words = start.split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`package.json start is not "node <flags> dist/main.js": ${start}`);
+  return words.slice(1, -1);
+}
+
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -43,7 +52,7 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 }
 
 /**
- * Starts the real server as `npm start` runs it (the esbuild bundle `dist/main.js`) in a child process, so its memory is its own to measure and
+ * Starts the real server as `npm start` runs it (the esbuild bundle `dist/main.js`, the same node flags) in a child process, so its memory is its own to measure and
  * its CPU is not shared with the load generator's event loop. The admin token is ours (ADMIN_TOKEN).
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
@@ -51,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const adminToken = options.adminToken ?? `bench-${randomBytes(16).toString("hex")}`;
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "ignore" });
-  const child = spawn(process.execPath, [...profile, "dist/main.js"], {
+  const child = spawn(process.execPath, [...startFlags(), ...profile, "dist/main.js"], {
     cwd: root,
     env: {
       ...process.env,

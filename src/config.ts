@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { LogLevel } from "./logger.js";
+import { invalidArgument } from "./domain/errors.js";
 import { parseCount, parseDuration } from "./domain/settings/parse.js";
 import type { LockoutPolicy } from "./domain/settings/lockout.js";
 import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from "./events/hub.js";
@@ -42,6 +43,8 @@ export interface Config {
   healthWatchIntervalMs?: number;
   /** METRICS_PORT: serve /metrics on this port only (not on the API port); unset = on the API port. */
   metricsPort?: number;
+  /** PGlite's memory: PGLITE_SHARED_BUFFERS, PGLITE_CHECKPOINT_INTERVAL; undefined = src/db/pglite.ts's default. */
+  pglite?: { sharedBuffers?: string; checkpointIntervalMs?: number };
   /** Connection limits (src/server/listen.ts); undefined = listen's default. */
   http?: HttpLimits;
 }
@@ -81,6 +84,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
     healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
     metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,
+    pglite: { sharedBuffers: parseMemorySize(env.PGLITE_SHARED_BUFFERS), checkpointIntervalMs: parseDuration(env.PGLITE_CHECKPOINT_INTERVAL) },
     http: {
       idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
       headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT),
@@ -97,4 +101,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     consoleDir: env.CONSOLE_DIR || undefined,
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
+}
+
+/** "16MB", "512kB", "1GB" (PostgreSQL's memory units) → the same text; empty → undefined. */
+function parseMemorySize(text: string | undefined): string | undefined {
+  const value = (text ?? "").trim();
+  if (value === "") return undefined;
+  if (!/^[1-9]\d*(kB|MB|GB)$/.test(value)) throw invalidArgument("CONFIG-memory-size-invalid", `"${value}" is not a memory size like 16MB, 512kB or 1GB`);
+  return value;
 }

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import { acquireDirLock } from "./dir-lock.js";
 import { createPgPool, type PgPoolStats, type PgTimeouts } from "./pg-pool.js";
+import { DEFAULT_PGLITE_SETTINGS, type OpenPglite, openPglite, type PgliteSettings } from "./pglite.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PGlite's memory settings; defaults as in the README's configuration table. */
+  pglite?: Partial<PgliteSettings>;
   /** PostgreSQL timeouts; defaults as in the README's configuration table. */
   timeouts?: Partial<PgTimeouts>;
   /** Told about connection faults outside any query (an idle or checked-out connection's backend died). */
@@ -39,33 +41,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats };
   }
-  if (options.dataDir === ":memory:") {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(await ready(new PGlite())) });
-    return { db, kind: "pglite", close: () => db.destroy() };
-  }
+  const given = Object.entries(options.pglite ?? {}).filter(([, value]) => value !== undefined);
+  const settings: PgliteSettings = { ...DEFAULT_PGLITE_SETTINGS, ...Object.fromEntries(given) };
+  if (options.dataDir === ":memory:") return pgliteDatabase(await openPglite(":memory:", settings));
   mkdirSync(options.dataDir, { recursive: true });
   // Two processes on one PGlite directory corrupt it: the second one must not open it at all.
   const lock = acquireDirLock(options.dataDir);
   try {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(await ready(new PGlite(options.dataDir))) });
-    return {
-      db,
-      kind: "pglite",
-      async close() {
-        try {
-          await db.destroy();
-        } finally {
-          lock.release();
-        }
-      },
-    };
+    return pgliteDatabase(await openPglite(options.dataDir, settings), () => lock.release());
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-async function ready(pglite: PGlite): Promise<PGlite> {
-  await pglite.waitReady;
-  return pglite;
+function pgliteDatabase({ pglite, stop }: OpenPglite, release = () => {}): OpenDatabase {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "pglite",
+    async close() {
+      stop();
+      try {
+        await db.destroy();
+      } finally {
+        release();
+      }
+    },
+  };
 }

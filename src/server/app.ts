@@ -73,6 +73,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    pglite: config.pglite,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
     onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error) }),
   }).catch(async (error: unknown) => {
