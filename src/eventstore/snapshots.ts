@@ -59,12 +59,16 @@ export function loadStream<S>(db: Kysely<any>, aggregate: Aggregate<S, any>, id:
 }
 
 async function loadStreams<S>(db: Kysely<any>, aggregate: Aggregate<S, any>, ids: string[]): Promise<LoadedStream<S>[]> {
+  const distinct = [...new Set(ids)];
+  // `aggregate_id = any(…)` keeps the snapshot lookup on the index in a plan cached while the table was
+  // small (a hash join over a scan of every snapshot would be cheaper then, and ruinous later).
   const { rows } = await sql<LoadRow>`
     select ids.id as stream_id, s.version as snapshot_version, s.state, s.resource_owner as snapshot_owner, s.creation_date,
            e.sequence, e.position, e.type, e.payload, e.creator, e.resource_owner, e.created_at
-    from unnest(${[...new Set(ids)]}::text[]) as ids(id)
+    from unnest(${distinct}::text[]) as ids(id)
     left join aggregate_snapshots s
-      on s.aggregate_type = ${aggregate.type} and s.aggregate_id = ids.id and s.schema_version = ${snapshotVersionOf(aggregate)}
+      on s.aggregate_type = ${aggregate.type} and s.aggregate_id = ids.id and s.aggregate_id = any(${distinct}::text[])
+      and s.schema_version = ${snapshotVersionOf(aggregate)}
     left join lateral (
       select sequence, position, type, payload, creator, resource_owner, created_at from events
       where aggregate_type = ${aggregate.type} and aggregate_id = ids.id and sequence > coalesce(s.version, 0)
