@@ -18,6 +18,14 @@ export function principalForToken(db: Db, token: string, now: Date): Promise<Pri
   return batcherOn(db, "principal", (keys: Lookup[]) => principalsForTokens(db, keys))({ tokenHash: hashToken(token), now });
 }
 
+interface PrincipalRow {
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  instance_roles: string[] | null;
+  org_roles: { org_id: string; roles: string[] }[];
+}
+
 interface Lookup {
   tokenHash: string;
   now: Date;
@@ -28,57 +36,39 @@ async function principalsForTokens(db: Db, lookups: Lookup[]): Promise<(Principa
   const hashes = [...new Set(lookups.map((l) => l.tokenHash))];
   // One clock for the batch: the latest, so no token is taken for valid past its expiry.
   const now = new Date(Math.max(...lookups.map((l) => l.now.getTime())));
-  const anyHash = sql<string>`any(${hashes}::text[])`;
-  const credentials = db
-    .selectFrom("personal_access_tokens_v1 as t")
-    .select(["t.token_hash", "t.user_id", sql<number | null>`null::bigint`.as("session_position")])
-    .where("t.token_hash", "=", anyHash)
-    .where((eb) => eb.or([eb("t.expiration", "is", null), eb("t.expiration", ">", now)]))
-    .unionAll(
-      db
-        .selectFrom("sessions_v1 as s")
-        .select(["s.token_hash", "s.user_id", "s.created_position as session_position"])
-        .where("s.token_hash", "=", anyHash)
-        .where("s.password_checked_at", "is not", null)
-        .where((eb) => eb.or([eb("s.expiration", "is", null), eb("s.expiration", ">", now)])),
-    );
-  const rows = await db
-    .selectFrom(credentials.as("c"))
-    .innerJoin("users_v1 as u", "u.id", "c.user_id")
-    .innerJoin("orgs_v1 as o", "o.id", "u.resource_owner")
-    .leftJoin("user_login_states_v1 as ul", "ul.user_id", "u.id")
-    .leftJoin("org_login_states_v1 as ol", "ol.org_id", "o.id")
-    .where("o.state", "=", "active")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("c.session_position", "is", null), eb("u.state", "=", "active")]),
-        eb.and([
-          eb("u.state", "in", ["active", "initial"]),
-          eb("c.session_position", ">", eb.fn.coalesce("ul.sessions_valid_after", sql.lit(0))),
-          eb("c.session_position", ">", eb.fn.coalesce("ol.sessions_valid_after", sql.lit(0))),
-        ]),
-      ]),
-    )
-    .select([
-      "c.token_hash as tokenHash",
-      "u.id as userId",
-      "u.resource_owner as orgId",
-      sql<string[] | null>`(select roles from instance_members_v1 where user_id = u.id)`.as("instanceRoles"),
-      sql<{ org_id: string; roles: string[] }[]>`(
-        select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
-        from org_members_v1 m where m.user_id = u.id)`.as("orgRoles"),
-    ])
-    .execute();
-  const byHash = new Map(rows.map((row) => [row.tokenHash, row]));
+  // Each lookup by key is a LATERAL subquery with LIMIT 1, so it stays a nested loop over the primary key:
+  // joined plainly, a batch of hashes made the planner hash-join against a scan of every user.
+  const { rows } = await sql<PrincipalRow>`
+    select c.token_hash, u.id as user_id, u.resource_owner as org_id,
+      (select roles from instance_members_v1 where user_id = u.id) as instance_roles,
+      (select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
+         from org_members_v1 m where m.user_id = u.id) as org_roles
+    from (
+      select t.token_hash, t.user_id, null::bigint as session_position from personal_access_tokens_v1 t
+      where t.token_hash = any(${hashes}::text[]) and (t.expiration is null or t.expiration > ${now})
+      union all
+      select s.token_hash, s.user_id, s.created_position from sessions_v1 s
+      where s.token_hash = any(${hashes}::text[]) and s.password_checked_at is not null and (s.expiration is null or s.expiration > ${now})
+    ) c
+    cross join lateral (select id, resource_owner, state from users_v1 where id = c.user_id limit 1) u
+    cross join lateral (select id, state from orgs_v1 where id = u.resource_owner limit 1) o
+    left join lateral (select sessions_valid_after from user_login_states_v1 where user_id = u.id limit 1) ul on true
+    left join lateral (select sessions_valid_after from org_login_states_v1 where org_id = o.id limit 1) ol on true
+    where o.state = 'active' and (
+      (c.session_position is null and u.state = 'active')
+      or (u.state in ('active', 'initial')
+          and c.session_position > coalesce(ul.sessions_valid_after, 0)
+          and c.session_position > coalesce(ol.sessions_valid_after, 0)))`.execute(db);
+  const byHash = new Map(rows.map((row) => [row.token_hash, row]));
   return lookups.map(({ tokenHash }) => {
     const row = byHash.get(tokenHash);
     if (!row) return undefined;
     // Each request gets its own copy: a principal is never shared between requests.
     return {
-      userId: row.userId,
-      orgId: row.orgId,
-      instanceRoles: [...(row.instanceRoles ?? [])],
-      orgRoles: Object.fromEntries(row.orgRoles.map((m) => [m.org_id, [...m.roles]])),
+      userId: row.user_id,
+      orgId: row.org_id,
+      instanceRoles: [...(row.instance_roles ?? [])],
+      orgRoles: Object.fromEntries(row.org_roles.map((m) => [m.org_id, [...m.roles]])),
     };
   });
 }
