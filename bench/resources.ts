@@ -30,7 +30,7 @@ export const peakRssMb = (pid: number) => Math.round(statusMb(pid, "VmHWM"));
 class Backends {
   private readonly titles = new Map<number, boolean>();
   /** CPU ms per backend when first and last seen. */
-  private readonly cpu = new Map<number, { first: number; last: number }>();
+  private readonly cpu = new Map<number, { first: number; last: number; banked: number }>();
 
   constructor(private readonly database: string) {}
 
@@ -47,15 +47,20 @@ class Backends {
       const now = cpuMs(pid);
       const seen = this.cpu.get(pid);
       // A backend born during the pass counts from 0; one that ends loses at most one sampling interval.
-      if (seen) seen.last = now;
-      else this.cpu.set(pid, { first: this.sampled ? 0 : now, last: now });
+      // A pid whose CPU went backwards is a new backend under a reused pid: bank the old one's, count anew.
+      if (seen && now < seen.last) {
+        seen.banked += seen.last - seen.first;
+        seen.first = 0;
+        seen.last = now;
+      } else if (seen) seen.last = now;
+      else this.cpu.set(pid, { first: this.sampled ? 0 : now, last: now, banked: 0 });
     }
     this.sampled = true;
   }
   private sampled = false;
 
   totalMs(): number {
-    return [...this.cpu.values()].reduce((sum, c) => sum + c.last - c.first, 0);
+    return [...this.cpu.values()].reduce((sum, c) => sum + c.banked + c.last - c.first, 0);
   }
 }
 
