@@ -27,6 +27,8 @@ export type ConflictKeys<K> = (key: K) => string[] | "alone";
 
 interface Waiting<K, R> {
   key: K;
+  /** its conflict keys, worked out once when it queues (it may wait through several dispatches) */
+  conflicts: string[] | "alone";
   resolve(result: R): void;
   reject(error: unknown): void;
 }
@@ -56,25 +58,20 @@ export function createBatcher<K, R>(run: BatchRunner<K, R>, options: BatchOption
     setImmediate(dispatch);
   };
   const takeBatch = (): Waiting<K, R>[] => {
-    if (!conflictKeys) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      return batch;
-    }
     const batch: Waiting<K, R>[] = [];
     const rest: Waiting<K, R>[] = [];
     const taken = new Set<string>();
     let closed = false;
     for (const waiting of queue) {
-      const keys = closed || batch.length >= maxBatch ? undefined : conflictKeys(waiting.key);
-      const fits = keys !== undefined && (keys === "alone" ? batch.length === 0 : keys.every((k) => !taken.has(k)));
+      const { conflicts } = waiting;
+      const fits = !closed && batch.length < maxBatch && (conflicts === "alone" ? batch.length === 0 : conflicts.every((k) => !taken.has(k)));
       if (!fits) {
         rest.push(waiting);
         continue;
       }
       batch.push(waiting);
-      if (keys === "alone") closed = true;
-      else for (const k of keys) taken.add(k);
+      if (conflicts === "alone") closed = true;
+      else for (const k of conflicts) taken.add(k);
     }
     queue = rest;
     return batch;
@@ -90,7 +87,7 @@ export function createBatcher<K, R>(run: BatchRunner<K, R>, options: BatchOption
 
   return (key) =>
     new Promise<R>((resolve, reject) => {
-      queue.push({ key, resolve, reject });
+      queue.push({ key, conflicts: conflictKeys?.(key) ?? [], resolve, reject });
       schedule();
     });
 }

@@ -37,7 +37,7 @@ const streamOf = (plan: AppendPlan) => `${plan.snapshots[0]?.aggregate_type}\u00
 /** In stream order, so concurrent group statements take their locks in one order (a deadlock would only cost the fallback). */
 const byStream = (plans: AppendPlan[]) => [...plans].sort((a, b) => (streamOf(a) < streamOf(b) ? -1 : 1));
 
-/** What an append touches; two appends that share a key never go in one statement (see batchKeys). */
+/** What an append touches; two appends that share a key never go in one statement (db/batcher.ts). */
 export function batchKeys(plan: AppendPlan): string[] | "alone" {
   const keys = plan.snapshots.map((s) => `stream\u0000${s.aggregate_type}\u0000${s.aggregate_id}`);
   for (const change of plan.changes) {

@@ -60,7 +60,7 @@ function merge(previous: RowChange, next: RowChange): RowChange {
 }
 
 /** Upserts rows by primary key in one statement. */
-export function upsertQuery(db: AnyDb, projection: Projection, rows: Row[]) {
+function upsertQuery(db: AnyDb, projection: Projection, rows: Row[]) {
   const updatable = Object.keys(rows[0]).filter((column) => !projection.primaryKey.includes(column));
   return db
     .insertInto(projection.table)
@@ -87,8 +87,4 @@ export function changeQuery(db: AnyDb, { projection, change }: TableChange) {
     case "delete":
       return whereAll(db.deleteFrom(projection.table), change.where);
   }
-}
-
-export async function upsertRows(db: AnyDb, projection: Projection, rows: Row[]): Promise<void> {
-  if (rows.length > 0) await upsertQuery(db, projection, rows).execute();
 }
