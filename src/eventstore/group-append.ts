@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import { batcherOn } from "../db/batcher.js";
 import type { Db } from "../db/database.js";
 import type { AppendedRow, AppendPlan } from "./append.js";
-import { rowKeyOf } from "./projection-writer.js";
+import { onConflictReplace, rowKeyOf } from "./projection-writer.js";
 
 // Group commit: the appends of concurrent commands (those without unique claims or extra writes) in ONE
 // statement, so they share one round trip and one commit. Every row set travels as one jsonb parameter,
@@ -156,16 +156,10 @@ function groupStatement(group: ChangeGroup): RawBuilder<unknown> {
     sql` and `,
   );
   switch (group.op) {
-    case "upsert": {
-      const updatable = group.columns.filter((c) => !group.primaryKey.includes(c));
-      const onConflict =
-        updatable.length === 0
-          ? sql`do nothing`
-          : sql`do update set ${sql.join(updatable.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`;
+    case "upsert":
       return sql`insert into ${sql.table(group.table)} (${sql.join(group.columns.map((c) => sql.id(c)))})
         select ${sql.join(group.columns.map(value))} from ${rows}
-        on conflict (${sql.join(group.primaryKey.map((c) => sql.id(c)))}) ${onConflict}`;
-    }
+        ${onConflictReplace(group.primaryKey, group.columns)}`;
     case "update":
       return sql`update ${sql.table(group.table)} as t set ${sql.join(group.columns.map((c) => sql`${sql.id(c)} = ${value(c)}`))}
         from ${rows} where ${matches}`;

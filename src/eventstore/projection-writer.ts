@@ -1,4 +1,4 @@
-import { type QueryCreator, sql } from "kysely";
+import { type QueryCreator, type RawBuilder, sql } from "kysely";
 import type { Projection, RowChange, StoredEvent } from "./types.js";
 
 // Projections address tables by name at runtime, so they write through an untyped handle.
@@ -57,6 +57,16 @@ function merge(previous: RowChange, next: RowChange): RowChange {
   if (previous.op === "upsert") return { op: "upsert", row: { ...previous.row, ...next.set } };
   if (previous.op === "update") return { op: "update", key: next.key, set: { ...previous.set, ...next.set } };
   return previous;
+}
+
+/**
+ * `on conflict (key) do update set …` over the written columns that are not the key (nothing to update:
+ * do nothing), so a later row for a key replaces the earlier one. For statements written as SQL text.
+ */
+export function onConflictReplace(primaryKey: readonly string[], written: readonly string[]): RawBuilder<unknown> {
+  const updated = written.filter((column) => !primaryKey.includes(column));
+  const action = updated.length === 0 ? sql`do nothing` : sql`do update set ${sql.join(updated.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`;
+  return sql`on conflict (${sql.join(primaryKey.map((c) => sql.id(c)))}) ${action}`;
 }
 
 /** Upserts rows by primary key in one statement. */

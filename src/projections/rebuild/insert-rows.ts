@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../../db/database.js";
+import { onConflictReplace } from "../../eventstore/projection-writer.js";
 import type { Projection } from "../../eventstore/types.js";
 
 type Row = Record<string, unknown>;
@@ -45,10 +46,8 @@ function insertStatement(projection: Projection, columns: TableColumns, named: s
     if (!type) throw new Error(`${projection.table} has no column ${column}`);
     return sql`${values[i]}::${sql.raw(type)}[]`;
   });
-  const updated = named.filter((column) => !projection.primaryKey.includes(column));
-  const onConflict = updated.length === 0 ? sql`do nothing` : sql`do update set ${sql.join(updated.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`;
   return sql`
     insert into ${sql.table(projection.table)} (${sql.join(named.map((c) => sql.id(c)))})
     select * from unnest(${sql.join(arrays)})
-    on conflict (${sql.join(projection.primaryKey.map((c) => sql.id(c)))}) ${onConflict}`;
+    ${onConflictReplace(projection.primaryKey, named)}`;
 }
