@@ -2,8 +2,11 @@ import type { Config } from "../config.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { DirLockedError } from "../db/dir-lock.js";
 
-/** The server's database for a CLI; a PGlite directory in use by another process is a one-line error and exit 1. */
-export async function openDatabaseForCli(config: Config): Promise<OpenDatabase> {
+/**
+ * The server's database for a CLI; a PGlite directory in use by another process is a one-line error (and
+ * the `hint`, if any) and exit 1.
+ */
+export async function openDatabaseForCli(config: Config, hint?: string): Promise<OpenDatabase> {
   try {
     return await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -12,7 +15,7 @@ export async function openDatabaseForCli(config: Config): Promise<OpenDatabase> 
     });
   } catch (error) {
     if (!(error instanceof DirLockedError)) throw error;
-    console.error(error.message);
+    console.error(hint ? `${error.message}\n${hint}` : error.message);
     process.exit(1);
   }
 }

@@ -9,19 +9,22 @@ import type { ObjectDetails } from "../eventstore/types.js";
 import { getOrgByDomain, getOrgById, type OrgRow } from "../projections/orgs/queries.js";
 import { type Access, authorize, orgNotFound } from "./access.js";
 import type { Deps } from "./deps.js";
+import { guardOwnerOrg } from "./instance-owners.js";
 
 /** How a request names an organization: by id, or by its (unique) primary domain. */
 export type OrgRef = { id: string } | { domain: string };
 
 /**
- * Every command on one existing organization: load it → authorize on it → decide → append. A missing or
- * removed organization is the decider's NotFound.
+ * Every command on one existing organization: load it → authorize on it → decide → append (refused if it
+ * would end the sign-in of the last instance owner). A missing or removed organization is the decider's NotFound.
  */
-export async function changeOrg(deps: Pick<Deps, "store">, access: Access, orgId: string, decide: (state: OrgState) => OrgEvent[]): Promise<ObjectDetails> {
+export async function changeOrg(deps: Pick<Deps, "store" | "now">, access: Access, orgId: string, decide: (state: OrgState) => OrgEvent[]): Promise<ObjectDetails> {
   const write = await deps.store.run({ creator: access.principal.userId }, async (session) => {
     const org = await session.load(orgAggregate, orgId);
     if (org.state.status !== "absent") authorize(access, { kind: "org", id: orgId });
-    return session.append(org, decide(org.state));
+    const events = decide(org.state);
+    guardOwnerOrg(session, events, deps.now);
+    return session.append(org, events);
   });
   return write.details();
 }

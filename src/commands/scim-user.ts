@@ -5,6 +5,7 @@ import type { UserState } from "../domain/user/state.js";
 import { userAggregate } from "../domain/user/state.js";
 import type { Access } from "./access.js";
 import type { Deps } from "./deps.js";
+import { guardOwnerUser } from "./instance-owners.js";
 import { authorizeOnUser } from "./user.js";
 
 /** The reason id of a stale `If-Match`: the client's copy is older than the user's current sequence. */
@@ -16,7 +17,7 @@ export const VERSION_MISMATCH = "USER-version-mismatch";
  * events appends nothing. Returns whether anything was appended.
  */
 export async function changeUserIfVersion(
-  deps: Pick<Deps, "store">,
+  deps: Pick<Deps, "store" | "now">,
   access: Access,
   userId: string,
   inOrg: string,
@@ -30,6 +31,7 @@ export async function changeUserIfVersion(
       throw failedPrecondition(VERSION_MISMATCH, `The user changed since version ${expectedSequence}`);
     }
     const events = decide(user.state);
+    await guardOwnerUser(session, user.id, events, deps.now);
     session.append(user, events);
     return events.length > 0;
   });

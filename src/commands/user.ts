@@ -6,6 +6,7 @@ import type { ObjectDetails } from "../eventstore/types.js";
 import { getUserById, type UserRow } from "../projections/users/queries.js";
 import { type Access, authorize, permissionDenied, userNotFound } from "./access.js";
 import type { Deps } from "./deps.js";
+import { guardOwnerUser } from "./instance-owners.js";
 
 /** Narrower places a caller may act in, beyond its permissions. */
 export interface UserScope {
@@ -25,10 +26,11 @@ export function authorizeOnUser(access: Access, userId: string, state: UserState
 
 /**
  * Every command on one existing user, whatever the surface: load the user → authorize on its organization
- * → decide → append. On a concurrent append the whole thing runs again on the fresh state.
+ * → decide → append (refused if it would end the sign-in of the last instance owner). On a concurrent
+ * append the whole thing runs again on the fresh state.
  */
 export async function changeUser(
-  deps: Pick<Deps, "store">,
+  deps: Pick<Deps, "store" | "now">,
   access: Access,
   userId: string,
   decide: (state: UserState) => UserEvent[],
@@ -39,7 +41,9 @@ export async function changeUser(
     async (session) => {
       const user = await session.load(userAggregate, validateUserId(userId));
       authorizeOnUser(access, user.id, user.state, options);
-      return session.append(user, decide(user.state));
+      const events = decide(user.state);
+      await guardOwnerUser(session, user.id, events, deps.now);
+      return session.append(user, events);
     },
     { inTransaction: options.inTransaction },
   );

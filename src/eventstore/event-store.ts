@@ -44,10 +44,22 @@ export class PendingWrite {
   }
 }
 
+/**
+ * A rule about the state after the write, judged by reading the read models inside the command's own
+ * transaction (after its events and projections are written, before COMMIT). Throwing rolls it all back.
+ */
+export type PostWriteCheck = (trx: Transaction<Database>) => Promise<void>;
+
 /** One attempt of a command: loads aggregates and queues their new events. */
 export class CommandSession {
   readonly writes: PendingWrite[] = [];
+  readonly checks: PostWriteCheck[] = [];
   constructor(private readonly store: EventStore) {}
+
+  /** Adds a rule the write must leave true; a command with one takes the transaction path, not group commit. */
+  check(rule: PostWriteCheck): void {
+    if (!this.checks.includes(rule)) this.checks.push(rule);
+  }
 
   /** One round trip and constant cost: the stream's snapshot (and any events written after it). */
   async load<S>(aggregate: Aggregate<S, any>, id: string): Promise<LoadedAggregate<S>> {
@@ -102,6 +114,15 @@ export interface StoreObserver {
   onConflict?(): void;
 }
 
+/** The session's checks, then the caller's extra writes, as one piece of work inside the transaction. */
+function withChecks(checks: readonly PostWriteCheck[], inTransaction: RunOptions["inTransaction"]): RunOptions["inTransaction"] {
+  if (checks.length === 0) return inTransaction;
+  return async (trx) => {
+    for (const check of checks) await check(trx);
+    await inTransaction?.(trx);
+  };
+}
+
 export class EventStore {
   constructor(
     readonly db: Db,
@@ -142,7 +163,7 @@ export class EventStore {
       const session = new CommandSession(this);
       const result = await work(session);
       try {
-        await this.commit(session.writes, context, options.inTransaction);
+        await this.commit(session.writes, context, withChecks(session.checks, options.inTransaction));
         return result;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;

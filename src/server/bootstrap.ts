@@ -1,14 +1,9 @@
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeDurably } from "../durable-file.js";
-import { addOrg, addOrgMember } from "../domain/org/decide.js";
-import { orgAggregate } from "../domain/org/state.js";
-import { INSTANCE_ID, instanceAggregate } from "../domain/instance/instance.js";
-import { addMachineUser } from "../domain/user/create.js";
-import { userAggregate } from "../domain/user/state.js";
-import { addPersonalAccessToken } from "../domain/user/tokens.js";
+import { bootstrapInstance as setUpInstance, isInstanceSetUp } from "../commands/instance.js";
 import type { EventStore } from "../eventstore/event-store.js";
-import { hashToken, newToken } from "../api/auth/tokens.js";
+import { newToken } from "../api/auth/tokens.js";
 
 export interface BootstrapResult {
   /** Set only when this call created the instance (first start on an empty database). */
@@ -36,29 +31,11 @@ export interface BootstrapOptions {
  * loses the race to an instance elsewhere removes its file: it must never hold a token that does not work.
  */
 export async function bootstrapInstance(store: EventStore, options: BootstrapOptions): Promise<BootstrapResult> {
-  const setUp = await store.run({ creator: "system" }, async (session) => (await session.load(instanceAggregate, INSTANCE_ID)).state.setUp);
-  if (setUp) return {};
+  if (await isInstanceSetUp({ store })) return {};
   const fileToken = !options.adminToken && options.tokenFile ? claimTokenFile(options.tokenFile) : undefined;
   const token = options.adminToken || fileToken || newToken();
-  const orgId = options.newId();
-  const userId = options.newId();
-  const tokenId = options.newId();
-  const created = await store.run({ creator: "system" }, async (session) => {
-    const instance = await session.load(instanceAggregate, INSTANCE_ID);
-    if (instance.state.setUp) return false;
-    const org = await session.load(orgAggregate, orgId);
-    const user = await session.load(userAggregate, userId);
-    session.append(org, addOrg(org.state, "ZITADEL"), orgId);
-    session.append(org, addOrgMember(org.state, userId, ["ORG_OWNER"]));
-    session.append(user, addMachineUser(user.state, { username: "zitadel-admin", name: "Administrator", description: "created at first start" }), orgId);
-    session.append(user, addPersonalAccessToken(user.state, { tokenId, tokenHash: hashToken(token), expiration: undefined }, options.now()));
-    session.append(instance, [
-      { type: "instance.setup", data: { defaultOrgId: orgId } },
-      { type: "instance.member.added", data: { userId, roles: ["IAM_OWNER"] } },
-    ], orgId);
-    return true;
-  });
-  if (created) return { admin: { userId, orgId, token } };
+  const created = await setUpInstance({ store, newId: options.newId, now: options.now }, token);
+  if (created) return { admin: created };
   // Lost the race. Another process on the same directory used the same file (its token works); one elsewhere did not.
   if (fileToken && options.tokenFile && !(await options.tokenWorks(fileToken)) && readToken(options.tokenFile) === fileToken) {
     rmSync(options.tokenFile, { force: true });

@@ -21,6 +21,7 @@ const clis = [
   { file: "rebuild-projections.ts", bad: [["--bogus"]] },
   { file: "api-key.ts", bad: [["frobnicate", "x"], ["add", "name", "--org"], ["revoke", "k", "--org", "o"]] },
   { file: "openapi.ts", bad: [["--bogus"]] },
+  { file: "admin-recover.ts", bad: [["--bogus"], ["extra"]] },
 ];
 
 describe("every CLI: --help exits 0, bad usage exits 2, both before touching a database", () => {
