@@ -7,7 +7,7 @@ import type { DetailsColumns } from "../db/schema.js";
 
 export const timestamp = (date: Date): Timestamp => timestampFromDate(date);
 
-/** Details of a read model row (CONTRACT §2: on read). */
+/** Details of a read model row (docs/contract.md §2: on read). */
 export function rowDetails(row: DetailsColumns): ObjectDetails {
   return { sequence: row.sequence, changeDate: row.change_date, creationDate: row.creation_date, resourceOwner: row.resource_owner };
 }

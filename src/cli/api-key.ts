@@ -1,4 +1,4 @@
-import { createApiKey, revokeApiKeyById } from "../api/api-key-v1/commands.js";
+import { createApiKey, revokeApiKeyById } from "../commands/api-keys.js";
 import { configFromEnv } from "../config.js";
 import { openDatabaseForCli } from "./open-database.js";
 import { migrateToLatest } from "../db/migrate.js";

@@ -1,4 +1,4 @@
-import { hashToken, newToken } from "../api/auth/tokens.js";
+import { hashToken, newToken } from "../credentials/tokens.js";
 import { addOrg, addOrgMember, reactivateOrg } from "../domain/org/decide.js";
 import { orgAggregate } from "../domain/org/state.js";
 import { addInstanceOwner, INSTANCE_ID, instanceAggregate, setUpInstance } from "../domain/instance/instance.js";

@@ -1,7 +1,10 @@
-import { addOrgMember } from "../domain/org/decide.js";
+import * as decide from "../domain/org/decide.js";
+import { addOrg, addOrgMember } from "../domain/org/decide.js";
+import type { NewHuman } from "../domain/user/create.js";
+import { addHumanUser } from "../domain/user/create.js";
 import type { OrgEvent } from "../domain/org/events.js";
 import { type OrgState, orgAggregate } from "../domain/org/state.js";
-import { existingUser } from "../domain/user/decide.js";
+import { existingUser, validateUserId } from "../domain/user/decide.js";
 import type { UserEvent } from "../domain/user/events.js";
 import { type UserState, userAggregate } from "../domain/user/state.js";
 import { handleCommand } from "../eventstore/handle-command.js";
@@ -65,4 +68,42 @@ export async function createUserIn(
 ): Promise<ObjectDetails> {
   const org = await readOrg(deps, access, ref);
   return handleCommand(deps.store, { creator: access.principal.userId }, userAggregate, userId, decide, org.id);
+}
+
+// The organization lifecycle, once for every surface (management v1, org v2beta, console).
+type LifecycleDeps = Pick<Deps, "store" | "now">;
+export const deactivateOrg = (deps: LifecycleDeps, access: Access, orgId: string) => changeOrg(deps, access, orgId, decide.deactivateOrg);
+export const reactivateOrg = (deps: LifecycleDeps, access: Access, orgId: string) => changeOrg(deps, access, orgId, decide.reactivateOrg);
+export const removeOrg = (deps: LifecycleDeps, access: Access, orgId: string) => changeOrg(deps, access, orgId, decide.removeOrg);
+
+/** A first administrator of a new organization: a new human, or an existing user the caller can see. */
+export interface NewOrgAdmin {
+  userId: string;
+  roles: string[];
+  human?: NewHuman;
+}
+
+/**
+ * A new organization with its first administrators, in one append. Ids and password hashes are fixed by
+ * the caller, so a retry decides on the same input. Creating organizations is an instance permission (the
+ * method's), checked before anything is loaded.
+ */
+export async function addOrganization(
+  deps: Pick<Deps, "store">,
+  access: Access,
+  input: { orgId: string; name: string; admins?: NewOrgAdmin[] },
+): Promise<ObjectDetails> {
+  const orgId = validateUserId(input.orgId);
+  const write = await deps.store.run({ creator: access.principal.userId }, async (session) => {
+    const org = await session.load(orgAggregate, orgId);
+    const added = session.append(org, addOrg(org.state, input.name), orgId);
+    for (const admin of input.admins ?? []) {
+      const user = await session.load(userAggregate, validateUserId(admin.userId));
+      if (admin.human) session.append(user, addHumanUser(user.state, admin.human), orgId);
+      else existingUser(user.state);
+      session.append(org, addOrgMember(org.state, admin.userId, admin.roles));
+    }
+    return added;
+  });
+  return write.details();
 }

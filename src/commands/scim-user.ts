@@ -1,11 +1,14 @@
 import { failedPrecondition } from "../domain/errors.js";
-import { validateUserId } from "../domain/user/decide.js";
+import type { NewHuman } from "../domain/user/create.js";
+import { removeUser, validateUserId } from "../domain/user/decide.js";
+import { addScimUser, type ScimChange, updateFromScim } from "../domain/user/scim.js";
 import type { UserEvent } from "../domain/user/events.js";
 import type { UserState } from "../domain/user/state.js";
 import { userAggregate } from "../domain/user/state.js";
 import type { Access } from "./access.js";
 import type { Deps } from "./deps.js";
 import { guardOwnerUser } from "./instance-owners.js";
+import { createUserIn } from "./org.js";
 import { authorizeOnUser } from "./user.js";
 
 /** The reason id of a stale `If-Match`: the client's copy is older than the user's current sequence. */
@@ -35,4 +38,33 @@ export async function changeUserIfVersion(
     session.append(user, events);
     return events.length > 0;
   });
+}
+
+/** SCIM POST /Users: a new human user in the organization, provisioned (see domain/user/scim.ts). */
+export async function provisionUser(
+  deps: Pick<Deps, "db" | "store">,
+  access: Access,
+  orgId: string,
+  userId: string,
+  input: { human: NewHuman; externalId?: string; active?: boolean },
+): Promise<void> {
+  await createUserIn(deps, access, { id: orgId }, userId, (state) => addScimUser(state, input.human, input));
+}
+
+/** SCIM PUT and PATCH: one decision over attributes, password and `active`, if the client's copy is current. */
+export async function updateProvisionedUser(
+  deps: Pick<Deps, "store" | "now">,
+  access: Access,
+  orgId: string,
+  userId: string,
+  expectedSequence: number | undefined,
+  change: ScimChange,
+): Promise<void> {
+  const now = deps.now();
+  await changeUserIfVersion(deps, access, userId, orgId, expectedSequence, (state) => updateFromScim(state, change, now));
+}
+
+/** SCIM DELETE: removes the user, if the client's copy is current. */
+export async function deprovisionUser(deps: Pick<Deps, "store" | "now">, access: Access, orgId: string, userId: string, expectedSequence: number | undefined): Promise<void> {
+  await changeUserIfVersion(deps, access, userId, orgId, expectedSequence, removeUser);
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import { ClaimTakenError } from "./errors.js";
-import type { CommandContext, PendingWrite } from "./event-store.js";
+import type { CommandContext, PendingWrite } from "./pending-write.js";
 import { changeQuery, planChanges, type TableChange } from "./projection-writer.js";
 import { encodeState, type SnapshotRow, snapshotVersionOf, upsertSnapshotsQuery } from "./snapshots.js";
 import type { ClaimOp, Projection } from "./types.js";

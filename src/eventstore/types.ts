@@ -63,7 +63,7 @@ export interface Projection {
   evolve(event: StoredEvent): RowChange[];
 }
 
-/** The `details` of CONTRACT §2: the state of one object after a command or as a read model holds it. */
+/** The `details` of docs/contract.md §2: the state of one object after a command or as a read model holds it. */
 export interface ObjectDetails {
   sequence: number;
   changeDate: Date;

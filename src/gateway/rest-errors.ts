@@ -3,7 +3,7 @@ import { create, toBinary, toJson, type JsonObject, type JsonValue, type Registr
 import { base64Encode } from "@bufbuild/protobuf/wire";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 
-/** HTTP status for a gRPC/Connect code, as grpc-gateway maps it (CONTRACT §1). */
+/** HTTP status for a gRPC/Connect code, as grpc-gateway maps it (docs/contract.md §1). */
 export function connectCodeToHttpStatus(code: Code): number {
   switch (code) {
     case Code.InvalidArgument:

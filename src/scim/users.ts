@@ -1,16 +1,11 @@
 import type { Access } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
-import { createUserIn, readOrg } from "../commands/org.js";
-import { changeUserIfVersion } from "../commands/scim-user.js";
+import { readOrg } from "../commands/org.js";
+import { deprovisionUser, provisionUser, updateProvisionedUser } from "../commands/scim-user.js";
 import { readUser } from "../commands/user.js";
-import { hashPassword } from "../api/auth/passwords.js";
+import { hashPassword } from "../credentials/passwords.js";
 import { notFound } from "../domain/errors.js";
-import { addHumanUser } from "../domain/user/create.js";
-import { deactivateUser, reactivateUser, removeUser } from "../domain/user/decide.js";
-import type { ScimAttributes, UserEvent } from "../domain/user/events.js";
-import { setPassword } from "../domain/user/password.js";
-import { setScimAttributes } from "../domain/user/scim.js";
-import type { UserState } from "../domain/user/state.js";
+import type { ScimAttributes } from "../domain/user/events.js";
 import { listUsers, type UserFilter } from "../projections/users/list.js";
 import type { UserRow } from "../projections/users/queries.js";
 import { invalidValue } from "./errors.js";
@@ -40,27 +35,20 @@ export async function createScimUser(ctx: ScimContext, input: UserInput): Promis
   if (!input.userName?.trim()) throw invalidValue("userName is required");
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   const userId = ctx.deps.newId();
-  const extra: ScimAttributes = input.externalId ? { externalId: input.externalId } : {};
-  await createUserIn(ctx.deps, ctx.access("user.write"), { id: ctx.orgId }, userId, (state) => {
-    const added = addHumanUser(state, {
-      username: input.userName ?? "",
-      profile: {
-        givenName: input.givenName ?? "",
-        familyName: input.familyName ?? "",
-        displayName: input.displayName ?? undefined,
-        nickName: input.nickName ?? undefined,
-        preferredLanguage: input.preferredLanguage ?? undefined,
-      },
-      email: { address: emailOf(input), verified: true },
-      phone: input.phone ? { number: input.phone, verified: true } : undefined,
-      passwordHash,
-    });
-    const events: UserEvent[] = [...added];
-    if (extra.externalId) events.push({ type: "user.scim.attributes.set", data: extra });
-    // A user created with a verified address is active; `active: false` deactivates it in the same append.
-    if (input.active === false) events.push({ type: "user.deactivated", data: {} });
-    return events;
-  });
+  const human = {
+    username: input.userName ?? "",
+    profile: {
+      givenName: input.givenName ?? "",
+      familyName: input.familyName ?? "",
+      displayName: input.displayName ?? undefined,
+      nickName: input.nickName ?? undefined,
+      preferredLanguage: input.preferredLanguage ?? undefined,
+    },
+    email: { address: emailOf(input), verified: true },
+    phone: input.phone ? { number: input.phone, verified: true } : undefined,
+    passwordHash,
+  };
+  await provisionUser(ctx.deps, ctx.access("user.write"), ctx.orgId, userId, { human, externalId: input.externalId ?? undefined, active: input.active ?? undefined });
   return getScimUser(ctx, userId);
 }
 
@@ -76,26 +64,13 @@ export async function updateScimUser(
   change: { attributes: ScimAttributes; active?: boolean; password?: string },
 ): Promise<UserRow> {
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
-  const now = ctx.deps.now();
-  await changeUserIfVersion(ctx.deps, ctx.access("user.write"), userId, ctx.orgId, expected, (state) => {
-    const events: UserEvent[] = [];
-    let current: UserState = state;
-    const inactive = current.status === "inactive";
-    if (change.active === true && inactive) {
-      events.push(...reactivateUser(current));
-      current = { ...(current as Extract<UserState, { kind: string }>), status: "active" };
-    }
-    events.push(...setScimAttributes(current, change.attributes));
-    if (passwordHash) events.push(...setPassword(current, passwordHash, false, { kind: "none" }, now));
-    if (change.active === false && !inactive) events.push(...deactivateUser(current));
-    return events;
-  });
+  await updateProvisionedUser(ctx.deps, ctx.access("user.write"), ctx.orgId, userId, expected, { attributes: change.attributes, active: change.active, passwordHash });
   return getScimUser(ctx, userId);
 }
 
 export async function deleteScimUser(ctx: ScimContext, userId: string, expected: number | undefined): Promise<void> {
   await getScimUser(ctx, userId); // machine users are not SCIM's to delete
-  await changeUserIfVersion(ctx.deps, ctx.access("user.delete"), userId, ctx.orgId, expected, removeUser);
+  await deprovisionUser(ctx.deps, ctx.access("user.delete"), ctx.orgId, userId, expected);
 }
 
 export interface ListParams {

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { writeDurably } from "../durable-file.js";
 import { bootstrapInstance as setUpInstance, isInstanceSetUp } from "../commands/instance.js";
 import type { EventStore } from "../eventstore/event-store.js";
-import { newToken } from "../api/auth/tokens.js";
+import { newToken } from "../credentials/tokens.js";
 
 export interface BootstrapResult {
   /** Set only when this call created the instance (first start on an empty database). */

@@ -1,4 +1,4 @@
-import { hashToken } from "../api/auth/tokens.js";
+import { hashToken } from "../credentials/tokens.js";
 import type { Principal } from "../commands/permissions.js";
 import { principalForToken } from "../api/auth/principal.js";
 import type { Deps } from "../commands/deps.js";

@@ -24,7 +24,7 @@ export interface V1SurfaceOptions {
 }
 
 /**
- * The second REST surface (CONTRACT §4): `/v1/users/{user_id}/deactivate|activate` for admin tools, with an
+ * The second REST surface (docs/contract.md §4): `/v1/users/{user_id}/deactivate|activate` for admin tools, with an
  * API key for the application, a bearer token for the acting user, and `idempotency-ref` replays.
  */
 export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {

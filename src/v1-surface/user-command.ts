@@ -1,13 +1,12 @@
 import type { Access } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
-import { changeUser } from "../commands/user.js";
+import { deactivateUser, reactivateUser } from "../commands/user-lifecycle.js";
 import { DomainError } from "../domain/errors.js";
-import { deactivateUser, reactivateUser } from "../domain/user/decide.js";
 import type { Logger } from "../logger.js";
 import { type Claim, ClaimLostError, type IdempotencyStore } from "./idempotency.js";
 import { failure, inProgress, noContent, type Outcome } from "./responses.js";
 
-/** The same domain commands as every other API: no lifecycle rule is restated here. */
+/** The same use cases as every other API: no lifecycle rule is restated here. */
 export const COMMANDS = { userDeactivate: deactivateUser, userActivate: reactivateUser } as const;
 export type UserOperation = keyof typeof COMMANDS;
 
@@ -29,7 +28,7 @@ export async function runUserCommand(
 ): Promise<Outcome> {
   const inTransaction = claim && ((trx: Parameters<IdempotencyStore["complete"]>[0]) => deps.idempotency.complete(trx, claim, 204, null));
   try {
-    await changeUser(deps, actor.access, userId, COMMANDS[operation], { appOrg: actor.appOrg, inTransaction });
+    await COMMANDS[operation](deps, actor.access, userId, { appOrg: actor.appOrg, inTransaction });
     return noContent;
   } catch (error) {
     if (error instanceof ClaimLostError) return inProgress;

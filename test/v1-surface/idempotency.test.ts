@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { newToken } from "../../src/api/auth/tokens.js";
+import { newToken } from "../../src/credentials/tokens.js";
 import { ClaimLostError, fingerprint, IdempotencyStore } from "../../src/v1-surface/idempotency.js";
 import { Clients, expectOk } from "../harness/clients.js";
 import { createScratchDatabase, type DatabaseKind, databaseKinds } from "../harness/databases.js";

@@ -3,7 +3,7 @@ import type { AddApiKeyRequest, ApiKeyService, RevokeApiKeyRequest } from "../..
 import { invalidArgument } from "../../domain/errors.js";
 import { commandContext } from "../context.js";
 import type { Deps } from "../../commands/deps.js";
-import { createApiKey, revokeApiKeyById } from "./commands.js";
+import { createApiKey, revokeApiKeyById } from "../../commands/api-keys.js";
 
 /** Admin RPC for the API keys of the /v1/users surface (instance permission iam.write, see the proto). */
 export function apiKeyServiceV1(deps: Deps): ServiceImpl<typeof ApiKeyService> {

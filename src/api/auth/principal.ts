@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Principal } from "../../commands/permissions.js";
-import { hashToken } from "./tokens.js";
+import { hashToken } from "../../credentials/tokens.js";
 import { batcherOn } from "../../db/batcher.js";
 
 /**

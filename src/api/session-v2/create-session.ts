@@ -6,14 +6,14 @@ import { requireLoginAllowed, startSession } from "../../domain/session/decide.j
 import { sessionAggregate } from "../../domain/session/state.js";
 import { existingUser } from "../../domain/user/decide.js";
 import { userAggregate } from "../../domain/user/state.js";
-import { passwordVerifier } from "../auth/passwords.js";
-import { hashToken, newToken } from "../auth/tokens.js";
+import { passwordVerifier } from "../../credentials/passwords.js";
+import { hashToken, newToken } from "../../credentials/tokens.js";
 import { commandContext } from "../context.js";
 import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
-import { loadLockoutPolicy } from "../settings-v2/lockout-policy.js";
+import { loadLockoutPolicy } from "../../commands/lockout-policy.js";
 import { checkedUserId } from "./check-user.js";
-import { checkPasswordInCommand, liftExpiredLockout } from "./password-check.js";
+import { checkPasswordInCommand, liftExpiredLockout } from "../../commands/password-check.js";
 
 const millis = (d: Duration | undefined) => (d ? Number(d.seconds) * 1000 + Math.floor(d.nanos / 1e6) : undefined);
 

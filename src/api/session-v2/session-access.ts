@@ -4,7 +4,7 @@ import { permissionDenied } from "../../commands/access.js";
 import { notFound } from "../../domain/errors.js";
 import type { SessionRow } from "../../projections/sessions/queries.js";
 import { hasOrgPermission, orgsWithPermission } from "../../commands/permissions.js";
-import { hashToken } from "../auth/tokens.js";
+import { hashToken } from "../../credentials/tokens.js";
 import { principalOf } from "../context.js";
 
 function holdsToken(row: SessionRow, sessionToken: string | undefined): boolean {

@@ -5,7 +5,7 @@ import { ResourceOwnerType } from "../../../gen/zitadel/settings/v2/settings_ser
 import { effectiveLockout, INSTANCE_RESOURCE_OWNER } from "../../domain/settings/lockout.js";
 import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
-import { readLockoutSettings } from "./lockout-policy.js";
+import { readLockoutSettings } from "../../commands/lockout-policy.js";
 
 const durationOf = (ms: number | null): Duration | undefined => (ms ? durationFromMs(ms) : undefined);
 

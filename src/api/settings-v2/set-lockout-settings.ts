@@ -1,14 +1,8 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { SetLockoutSettingsRequest } from "../../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { invalidArgument } from "../../domain/errors.js";
-import {
-  INSTANCE_RESOURCE_OWNER,
-  LOCKOUT_SETTINGS_ID,
-  lockoutSettingsAggregate,
-  setLockoutSettings,
-} from "../../domain/settings/lockout.js";
-import { handleCommand } from "../../eventstore/handle-command.js";
-import { commandContext } from "../context.js";
+import { setLockoutSettings } from "../../commands/lockout-policy.js";
+import { accessOf } from "../context.js";
 import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
 
@@ -31,14 +25,7 @@ export function setLockoutSettingsV2(deps: Deps) {
       maxOtpAttempts: count("max_otp_attempts", req.maxOtpAttempts),
       lockoutDurationMs: duration ? Number(duration.seconds) * 1000 + Math.floor(duration.nanos / 1e6) : null,
     };
-    const details = await handleCommand(
-      deps.store,
-      commandContext(ctx),
-      lockoutSettingsAggregate,
-      LOCKOUT_SETTINGS_ID,
-      (state) => setLockoutSettings(state, input),
-      INSTANCE_RESOURCE_OWNER,
-    );
+    const details = await setLockoutSettings(deps, accessOf(ctx), input);
     return { details: detailsV2(details) };
   };
 }

@@ -3,7 +3,7 @@ import type { AddHumanUserRequest } from "../../../gen/zitadel/user/v2/user_serv
 import { invalidArgument } from "../../domain/errors.js";
 import { addHumanUser } from "../../domain/user/create.js";
 import { validateUserId } from "../../domain/user/decide.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword } from "../../credentials/passwords.js";
 import { accessOf } from "../context.js";
 import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";

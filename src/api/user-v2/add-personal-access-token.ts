@@ -4,7 +4,7 @@ import type { AddPersonalAccessTokenRequest } from "../../../gen/zitadel/user/v2
 import type { Deps } from "../../commands/deps.js";
 import { changeUser } from "../../commands/user.js";
 import { addPersonalAccessToken } from "../../domain/user/tokens.js";
-import { hashToken, newToken } from "../auth/tokens.js";
+import { hashToken, newToken } from "../../credentials/tokens.js";
 import { accessOf } from "../context.js";
 import { timestamp } from "../convert.js";
 

@@ -5,7 +5,7 @@ import { addHumanUser, addMachineUser } from "../../domain/user/create.js";
 import { validateUserId } from "../../domain/user/decide.js";
 import type { UserEvent } from "../../domain/user/events.js";
 import type { UserState } from "../../domain/user/state.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword } from "../../credentials/passwords.js";
 import { accessOf } from "../context.js";
 import { timestamp } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";

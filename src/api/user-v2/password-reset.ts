@@ -5,7 +5,7 @@ import type { Deps } from "../../commands/deps.js";
 import { changeUser } from "../../commands/user.js";
 import { failedPrecondition } from "../../domain/errors.js";
 import { addPasswordCode } from "../../domain/user/password.js";
-import { hashToken } from "../auth/tokens.js";
+import { hashToken } from "../../credentials/tokens.js";
 import { accessOf } from "../context.js";
 import { detailsV2 } from "../convert.js";
 

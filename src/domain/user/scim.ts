@@ -1,7 +1,9 @@
 import { invalidArgument } from "../errors.js";
-import { existingUser } from "./decide.js";
+import { addHumanUser, type NewHuman } from "./create.js";
+import { deactivateUser, existingUser, reactivateUser } from "./decide.js";
+import { setPassword } from "./password.js";
 import type { ScimAttributes, UserEvent } from "./events.js";
-import type { UserState } from "./state.js";
+import { foldPending, type UserState } from "./state.js";
 
 // The same rules as creation (create.ts): a name is never empty, an address has one @ and a dotted domain.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -32,4 +34,42 @@ export function setScimAttributes(state: UserState, changes: ScimAttributes): Us
   requireText("preferred_language", changes.preferredLanguage, false, 10);
   if (changes.email !== undefined && !EMAIL.test(changes.email)) throw invalidArgument("USER-email-invalid", "email is not a valid address");
   return [{ type: "user.scim.attributes.set", data: changes }];
+}
+
+/** What a SCIM PUT or PATCH asks of a user: the attributes that differ, the wanted `active`, a new password's hash. */
+export interface ScimChange {
+  attributes: ScimAttributes;
+  active?: boolean;
+  passwordHash?: string;
+}
+
+/**
+ * One SCIM update as one decision: reactivate first if asked (so the other changes apply to an active
+ * user), then attributes and password, then deactivate if asked. Asking for the state the user is already
+ * in changes nothing, because IdPs resend state. Each step decides on the state the steps before it left.
+ */
+export function updateFromScim(state: UserState, change: ScimChange, now: Date): UserEvent[] {
+  const events: UserEvent[] = [];
+  let current = state;
+  const apply = (next: UserEvent[]) => {
+    events.push(...next);
+    current = foldPending(current, next, now);
+  };
+  const inactive = existingUser(state).status === "inactive";
+  if (change.active === true && inactive) apply(reactivateUser(current));
+  apply(setScimAttributes(current, change.attributes));
+  if (change.passwordHash) apply(setPassword(current, change.passwordHash, false, { kind: "none" }, now));
+  if (change.active === false && !inactive) apply(deactivateUser(current));
+  return events;
+}
+
+/**
+ * A user provisioned by SCIM: AddHumanUser's decision (SCIM's addresses count as verified, ZITADEL's
+ * default), its externalId, and `active: false` as a deactivation in the same append.
+ */
+export function addScimUser(state: UserState, human: NewHuman, extra: { externalId?: string; active?: boolean }): UserEvent[] {
+  const events = addHumanUser(state, human);
+  if (extra.externalId) events.push({ type: "user.scim.attributes.set", data: { externalId: extra.externalId } });
+  if (extra.active === false) events.push({ type: "user.deactivated", data: {} });
+  return events;
 }

@@ -61,6 +61,14 @@ export function evolveUser(state: UserState, event: StoredEvent<UserEvent>): Use
   }
 }
 
+/** The state after events a decision has not stored yet, for deciding the next step of the same command. */
+export function foldPending(state: UserState, events: readonly UserEvent[], now: Date): UserState {
+  return events.reduce<UserState>(
+    (current, event, i) => evolveUser(current, { ...event, aggregateType: "user", aggregateId: "", sequence: i + 1, position: 0, createdAt: now, creator: "", resourceOwner: "" } as StoredEvent<UserEvent>),
+    state,
+  );
+}
+
 /** Usernames are unique per organization, case-insensitively. */
 export const usernameScope = (orgId: string) => `username:${orgId}`;
 

@@ -1,11 +1,11 @@
-import { addApiKey, revokeApiKey } from "../../domain/api-key/decide.js";
-import { apiKeyAggregate } from "../../domain/api-key/state.js";
-import { INSTANCE_ID } from "../../domain/instance/instance.js";
-import { existingOrg } from "../../domain/org/decide.js";
-import { orgAggregate } from "../../domain/org/state.js";
-import type { CommandContext, EventStore } from "../../eventstore/event-store.js";
-import { handleCommand } from "../../eventstore/handle-command.js";
-import { hashToken, newToken } from "../auth/tokens.js";
+import { addApiKey, revokeApiKey } from "../domain/api-key/decide.js";
+import { apiKeyAggregate } from "../domain/api-key/state.js";
+import { INSTANCE_ID } from "../domain/instance/instance.js";
+import { existingOrg } from "../domain/org/decide.js";
+import { orgAggregate } from "../domain/org/state.js";
+import type { CommandContext, EventStore } from "../eventstore/event-store.js";
+import { handleCommand } from "../eventstore/handle-command.js";
+import { hashToken, newToken } from "../credentials/tokens.js";
 
 /**
  * The API key commands, shared by the admin RPC and the CLI. The key is generated here and returned once;

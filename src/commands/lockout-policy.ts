@@ -1,12 +1,18 @@
+import { handleCommand } from "../eventstore/handle-command.js";
+import type { ObjectDetails } from "../eventstore/types.js";
+import type { Access } from "./access.js";
+import type { Deps } from "./deps.js";
 import {
   effectiveLockout,
+  INSTANCE_RESOURCE_OWNER,
+  setLockoutSettings as decideLockoutSettings,
   LOCKOUT_SETTINGS_ID,
   type LockoutPolicy,
   lockoutSettingsAggregate,
   type LockoutSettingsState,
-} from "../../domain/settings/lockout.js";
-import type { CommandSession, EventStore } from "../../eventstore/event-store.js";
-import type { StoredEvent } from "../../eventstore/types.js";
+} from "../domain/settings/lockout.js";
+import type { CommandSession, EventStore } from "../eventstore/event-store.js";
+import type { StoredEvent } from "../eventstore/types.js";
 
 /** The lockout policy in force, loaded inside a command attempt (so a retry sees a change). */
 export async function loadLockoutPolicy(session: CommandSession, configured: LockoutPolicy | undefined): Promise<LockoutPolicy> {
@@ -20,4 +26,16 @@ export async function readLockoutSettings(store: EventStore): Promise<{ state: L
   let state = lockoutSettingsAggregate.initialState();
   for (const event of history) state = lockoutSettingsAggregate.evolve(state, event as never);
   return { state, first: history[0], last: history[history.length - 1] };
+}
+
+/** Replaces the instance's lockout settings (an instance permission, checked before anything is loaded). */
+export function setLockoutSettings(deps: Pick<Deps, "store">, access: Access, input: LockoutPolicy): Promise<ObjectDetails> {
+  return handleCommand(
+    deps.store,
+    { creator: access.principal.userId },
+    lockoutSettingsAggregate,
+    LOCKOUT_SETTINGS_ID,
+    (state) => decideLockoutSettings(state, input),
+    INSTANCE_RESOURCE_OWNER,
+  );
 }

@@ -1,9 +1,9 @@
-import { type DomainError, failedPrecondition } from "../../domain/errors.js";
-import type { LockoutPolicy } from "../../domain/settings/lockout.js";
-import { checkPassword, expireLockout, passwordHolder, passwordRejection } from "../../domain/user/password.js";
-import type { UserState } from "../../domain/user/state.js";
-import type { CommandSession, LoadedAggregate } from "../../eventstore/event-store.js";
-import { isVerifiableHash } from "../auth/passwords.js";
+import { type DomainError, failedPrecondition } from "../domain/errors.js";
+import type { LockoutPolicy } from "../domain/settings/lockout.js";
+import { checkPassword, expireLockout, passwordHolder, passwordRejection } from "../domain/user/password.js";
+import type { UserState } from "../domain/user/state.js";
+import type { CommandSession, LoadedAggregate } from "../eventstore/event-store.js";
+import { isVerifiableHash } from "../credentials/passwords.js";
 
 /** Queues `user.unlocked {lockout_expired}` when a policy lock has outlived the lockout duration. */
 export function liftExpiredLockout(session: CommandSession, user: LoadedAggregate<UserState>, policy: LockoutPolicy, now: Date): void {

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
-import { checkPasswordComplexity } from "../../domain/user/password-policy.js";
+import { checkPasswordComplexity } from "../domain/user/password-policy.js";
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
