@@ -26,6 +26,8 @@ export interface Config {
   watch?: Partial<WatchOptions>;
   /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
   corsAllowedOrigins?: string[];
+  /** SCIM_BULK_MAX_OPERATIONS, SCIM_MAX_PAYLOAD_BYTES; undefined = the defaults in src/scim/surface.ts. */
+  scim?: { maxOperations?: number; maxPayloadSize?: number };
   /** Where `npm run build` put the browser console (CONSOLE_DIR, default ./dist/console). */
   consoleDir?: string;
   // Database faults: every wait on PostgreSQL is bounded; defaults in src/db/database.ts and src/server/app.ts.
@@ -99,6 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
     },
     consoleDir: env.CONSOLE_DIR || undefined,
+    scim: scimLimitsFromEnv(env),
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
 }
@@ -109,4 +112,16 @@ function parseMemorySize(text: string | undefined): string | undefined {
   if (value === "") return undefined;
   if (!/^[1-9]\d*(kB|MB|GB)$/.test(value)) throw invalidArgument("CONFIG-memory-size-invalid", `"${value}" is not a memory size like 16MB, 512kB or 1GB`);
   return value;
+}
+
+/** SCIM's limits; unset means the defaults in src/scim/surface.ts. */
+function scimLimitsFromEnv(env: NodeJS.ProcessEnv): { maxOperations?: number; maxPayloadSize?: number } {
+  const positive = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+    return n;
+  };
+  return { maxOperations: positive("SCIM_BULK_MAX_OPERATIONS"), maxPayloadSize: positive("SCIM_MAX_PAYLOAD_BYTES") };
 }

@@ -26,7 +26,6 @@ import { createLogger, type Logger } from "../logger.js";
 import { projections } from "../projections/registry.js";
 import { createV1Surface } from "../v1-surface/surface.js";
 import { isV1SurfacePath } from "../v1-surface/routes.js";
-import { scimLimitsFromEnv } from "../scim/config.js";
 import { createScimSurface, isScimPath } from "../scim/surface.js";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_pb.js";
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
@@ -128,7 +127,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
   const v1Principals = new WeakMap<object, string>();
   const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute, onAuthenticated: (req, id) => v1Principals.set(req, id) });
-  const scim = createScimSurface(deps, { log, ...scimLimitsFromEnv(process.env) });
+  const scim = createScimSurface(deps, { log, ...config.scim });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,

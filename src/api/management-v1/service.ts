@@ -4,6 +4,6 @@ import type { Deps } from "../../commands/deps.js";
 import { managementOrgsV1 } from "./orgs.js";
 import { managementUsersV1 } from "./users.js";
 
-export function managementServiceV1(deps: Deps): Partial<ServiceImpl<typeof ManagementService>> {
+export function managementServiceV1(deps: Deps): ServiceImpl<typeof ManagementService> {
   return { ...managementOrgsV1(deps), ...managementUsersV1(deps) };
 }

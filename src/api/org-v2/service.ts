@@ -4,6 +4,6 @@ import type { Deps } from "../../commands/deps.js";
 import { addOrganizationV2 } from "./add-organization.js";
 import { listOrganizationsV2 } from "./list-organizations.js";
 
-export function organizationServiceV2(deps: Deps): Partial<ServiceImpl<typeof OrganizationService>> {
+export function organizationServiceV2(deps: Deps): ServiceImpl<typeof OrganizationService> {
   return { addOrganization: addOrganizationV2(deps), listOrganizations: listOrganizationsV2(deps) };
 }

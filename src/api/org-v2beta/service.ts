@@ -7,7 +7,7 @@ import { accessOf } from "../context.js";
 import { timestamp } from "../convert.js";
 
 /** v2beta answers organization state changes with just the change date. */
-export function organizationServiceV2beta(deps: Deps): Partial<ServiceImpl<typeof OrganizationService>> {
+export function organizationServiceV2beta(deps: Deps): ServiceImpl<typeof OrganizationService> {
   const change = (useCase: typeof deactivateOrg) => async (req: { id: string }, ctx: HandlerContext) => {
     if (!req.id) throw invalidArgument("ORG-id-missing", "id must not be empty");
     const details = await useCase(deps, accessOf(ctx), req.id);

@@ -10,7 +10,7 @@ import { listUsersV2 } from "./list-users.js";
 import { passwordResetV2 } from "./password-reset.js";
 import { setPasswordV2 } from "./set-password.js";
 
-export function userServiceV2(deps: Deps): Partial<ServiceImpl<typeof UserService>> {
+export function userServiceV2(deps: Deps): ServiceImpl<typeof UserService> {
   return {
     ...userLifecycleV2(deps),
     addHumanUser: addHumanUserV2(deps),
