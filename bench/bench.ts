@@ -71,7 +71,7 @@ async function pass(ctx: Ctx, watch: Watch, row: Pick<Row, "database" | "workloa
 }
 
 /**
- * ListUsers as issue 10's target states it (the first page, its own row) and, as an extra row, pages
+ * ListUsers as its target states it (the first page, its own row) and, as an extra row, pages
  * spread over every matching user, deep offsets included.
  */
 async function listUsersPasses(ctx: Ctx, watch: Watch, database: DatabaseKind, users: number, grpc: ApiClient, prefix: string, ops: number, concurrency: number) {

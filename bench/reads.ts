@@ -38,7 +38,7 @@ async function firstPage(client: ApiClient, prefix: string): Promise<{ matching:
 }
 
 /**
- * ListUsers as issue 10 states its target: the first page of 100 (state ACTIVE, user_name STARTS_WITH
+ * ListUsers as its target states it: the first page of 100 (state ACTIVE, user_name STARTS_WITH
  * `prefix`), `count` times at the pass's concurrency.
  */
 export async function runListUsersFirstPage(client: ApiClient, prefix: string, count: number, concurrency: number): Promise<ListUsersResult> {

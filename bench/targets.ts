@@ -1,6 +1,6 @@
 import type { BenchResults, Check, DatabaseKind, Row } from "./report.js";
 
-// The targets of issue 10, as ratios to rows of the same run (absolute figures vary ~2× between machines).
+// The performance targets, as ratios to rows of the same run (absolute figures vary ~2× between machines).
 
 const find = (results: BenchResults, database: DatabaseKind, workload: string, variant: string | RegExp): Row | undefined =>
   results.rows.find((r) => r.database === database && r.workload === workload && r.result && (typeof variant === "string" ? r.variant === variant : variant.test(r.variant)));
@@ -15,7 +15,7 @@ function check(name: string, value: number | undefined, goal: Goal): Check | und
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
 
-/** Every target of issue 10 that this run measured, with its value and whether it is hit. */
+/** Every performance target that this run measured, with its value and whether it is hit. */
 export function issueTargets(results: BenchResults): Check[] {
   const pg = "postgres" as const;
   const ops = (row: Row | undefined) => row?.result?.opsPerSec;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 
-// The metric issue 12 asks for once live streams exist: how many WatchEvents streams are open.
+// How many WatchEvents streams are open, as a metric.
 describe("events_watchers gauge", () => {
   let server: TestServer;
 

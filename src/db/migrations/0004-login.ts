@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 
-/** Login: sessions and what decides whether sessions still authenticate (issue 3). */
+/** Login: sessions and what decides whether sessions still authenticate. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // sessions_v1: one row per live (not deleted) session, found by its token's hash when authenticating.
   await sql`

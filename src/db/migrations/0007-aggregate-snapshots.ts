@@ -1,16 +1,10 @@
 import { type Kysely, sql } from "kysely";
-import { apiKeyAggregate } from "../../domain/api-key/state.js";
-import { instanceAggregate } from "../../domain/instance/instance.js";
-import { orgAggregate } from "../../domain/org/state.js";
-import { sessionAggregate } from "../../domain/session/state.js";
-import { lockoutSettingsAggregate } from "../../domain/settings/lockout.js";
-import { userAggregate } from "../../domain/user/state.js";
-import { backfillSnapshots } from "../../eventstore/snapshot-backfill.js";
 
 /**
  * aggregate_snapshots: per stream, the folded state, its version and the first event's owner and date,
- * written with every append so a command loads one row instead of its history (issue 10). Backfilled
- * from the existing events; a stream without a current snapshot is still folded from the log on load.
+ * written with every append so a command loads one row instead of its history. Frozen SQL: it fills nothing
+ * (a fill would fold events with today's domain code). A stream without a current snapshot is folded from
+ * the log on load, and its next append writes one.
  * Every command rewrites its row: free space on each page (fillfactor) lets PostgreSQL update in place
  * without touching the index (HOT updates).
  */
@@ -26,7 +20,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       creation_date timestamptz not null,
       primary key (aggregate_type, aggregate_id)
     ) with (fillfactor = 70)`.execute(db);
-  await backfillSnapshots(db as Kysely<any>, [userAggregate, orgAggregate, instanceAggregate, sessionAggregate, apiKeyAggregate, lockoutSettingsAggregate]);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
