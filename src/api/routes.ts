@@ -32,20 +32,27 @@ export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typ
 /** REST paths of management v1 live under this prefix, as on the platform. */
 export const restPrefixes: Record<string, string> = { [ManagementService.typeName]: "/management/v1" };
 
-/** The one registration point. */
-export function routes(deps: Deps, health: Omit<HealthOptions, "services">) {
+/** The one registration point: every service and its implementation, for the RPC protocols and REST alike. */
+export function implementations(deps: Deps, health: Omit<HealthOptions, "services">) {
+  const reflection = reflectionServices(services);
+  return [
+    { service: UserService, impl: userServiceV2(deps) },
+    { service: ManagementService, impl: managementServiceV1(deps) },
+    { service: OrganizationServiceV2, impl: organizationServiceV2(deps) },
+    { service: OrganizationServiceV2beta, impl: organizationServiceV2beta(deps) },
+    { service: ApiKeyService, impl: apiKeyServiceV1(deps) },
+    { service: SessionService, impl: sessionServiceV2(deps) },
+    { service: SettingsService, impl: settingsServiceV2(deps) },
+    { service: EventService, impl: eventServiceV1(deps) },
+    { service: Health, impl: healthService({ ...health, services }) },
+    { service: ReflectionV1, impl: reflection.v1 },
+    { service: ReflectionV1alpha, impl: reflection.v1alpha },
+  ];
+}
+
+/** The implementations on connect's router (gRPC, gRPC-web, Connect). */
+export function routesOf(list: ReturnType<typeof implementations>) {
   return (router: ConnectRouter) => {
-    router.service(UserService, userServiceV2(deps));
-    router.service(ManagementService, managementServiceV1(deps));
-    router.service(OrganizationServiceV2, organizationServiceV2(deps));
-    router.service(OrganizationServiceV2beta, organizationServiceV2beta(deps));
-    router.service(ApiKeyService, apiKeyServiceV1(deps));
-    router.service(SessionService, sessionServiceV2(deps));
-    router.service(SettingsService, settingsServiceV2(deps));
-    router.service(EventService, eventServiceV1(deps));
-    router.service(Health, healthService({ ...health, services }));
-    const reflection = reflectionServices(services);
-    router.service(ReflectionV1, reflection.v1);
-    router.service(ReflectionV1alpha, reflection.v1alpha);
+    for (const { service, impl } of list) router.service(service, impl);
   };
 }

@@ -1,11 +1,9 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { AsyncLocalStorage } from "node:async_hooks";
-import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
-import type { ConnectRouter, ContextValues, Interceptor } from "@connectrpc/connect";
-import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
+import { Code, ConnectError, createHandlerContext, createServiceImplSpec } from "@connectrpc/connect";
+import type { ContextValues, Interceptor, ServiceImpl, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
-import { fromJson, getOption, hasOption, ScalarType, toJson } from "@bufbuild/protobuf";
+import { create, fromJson, getOption, hasOption, isMessage, ScalarType, toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
@@ -14,9 +12,17 @@ import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/
 import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
 import { connectCodeToHttpStatus, restErrorBody } from "./rest-errors.js";
 
+/** A service and its implementation, as registered with connect's router (src/api/routes.ts). */
+export interface Implementation {
+  service: DescService;
+  /** A (partial) ServiceImpl of `service`; methods it lacks answer Unimplemented. */
+  impl: object;
+}
+
 export interface RestGatewayOptions {
-  services: DescService[];
-  routes: (router: ConnectRouter) => void;
+  /** What the REST paths reach: the same implementations the RPC protocols reach. */
+  implementations: Implementation[];
+  /** The same interceptors as the RPC protocols, in the same order. */
   interceptors: Interceptor[];
   /** service typeName -> path prefix, e.g. {"zitadel.management.v1.ManagementService": "/management/v1"} */
   prefixes?: Record<string, string>;
@@ -29,15 +35,18 @@ type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
 export type RestGatewayHandler = (req: Req, res: Res) => Promise<void>;
 
+type UnaryMethodImpl = (request: any, context: ReturnType<typeof createHandlerContext>) => unknown;
+
 interface Binding {
   method: DescMethodUnary;
+  impl: UnaryMethodImpl;
   /** "none": no body rule, "all": body "*", else the field path the body fills */
   body: "none" | "all" | DescField[];
   responseField: DescField | undefined;
   successCode: number;
 }
 
-// hop-by-hop headers, plus framing headers the in-process Connect call sets itself
+// hop-by-hop headers and framing headers: they describe the REST request, not the call
 const hopByHop = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
   "te", "trailer", "transfer-encoding", "upgrade", "http2-settings", "host", "expect", "content-length", "content-type",
   "content-encoding", "accept-encoding"]);
@@ -187,25 +196,59 @@ function patternOf(rule: HttpRule): { verb: string; path: string } | undefined {
   return p.case === undefined ? undefined : { verb: p.case, path: p.value };
 }
 
+/**
+ * Calls a unary implementation the way connect-node does for the RPC protocols: a handler context, the
+ * interceptors in their order around the implementation, its answer normalised to a message. No second
+ * router and no in-process client: JSON in, the message to the handler, its message out as JSON.
+ */
+async function invoke(b: Binding, interceptors: Interceptor[], input: UnaryRequest["message"], call: { req: Req; header: Headers; signal: AbortSignal; timeoutMs?: number; values?: ContextValues }) {
+  const { method } = b;
+  const context = createHandlerContext({
+    service: method.parent,
+    method,
+    protocolName: "rest",
+    requestMethod: call.req.method ?? "GET",
+    url: call.req.url ?? "/",
+    timeoutMs: call.timeoutMs,
+    requestSignal: call.signal,
+    requestHeader: call.header,
+    contextValues: call.values,
+  });
+  const handle = async (request: UnaryRequest): Promise<UnaryResponse> => {
+    const output = await b.impl(request.message, context);
+    const message = isMessage(output, method.output) ? output : create(method.output, output as never);
+    return { stream: false, service: method.parent, method, header: context.responseHeader, trailer: context.responseTrailer, message };
+  };
+  const chain = interceptors.reduceRight((next, interceptor) => interceptor(next as never) as typeof handle, handle);
+  try {
+    const response = await chain({
+      stream: false,
+      service: method.parent,
+      method,
+      requestMethod: context.requestMethod,
+      url: context.url,
+      signal: context.signal,
+      header: context.requestHeader,
+      contextValues: context.values,
+      message: input,
+    });
+    return response.message;
+  } finally {
+    context.abort();
+  }
+}
+
 /** Returns a node http handler; it answers every request (404/405 when no binding matches). */
 export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
   const readMaxBytes = o.readMaxBytes ?? 4 * 1024 * 1024;
-  const callValues = new AsyncLocalStorage<ContextValues>();
-  const routes = (router: ConnectRouter) => {
-    o.routes(router);
-    // the in-memory transport drops per-call context values; hand them to the handlers from the call's async context
-    router.handlers.forEach((h, i) => {
-      const withValues = (req: UniversalServerRequest) => h({ ...req, contextValues: callValues.getStore() ?? req.contextValues });
-      router.handlers[i] = Object.assign(withValues, h);
-    });
-  };
-  const transport = createRouterTransport(routes, { router: { interceptors: o.interceptors } });
 
   const matcher = new PathMatcher<Binding>();
-  for (const service of o.services) {
+  for (const { service, impl } of o.implementations) {
+    const spec = createServiceImplSpec(service, impl as ServiceImpl<typeof service>);
     const prefix = (o.prefixes?.[service.typeName] ?? "").replace(/\/$/, "");
     for (const method of service.methods) {
       if (!isUnary(method) || !hasOption(method, httpOption)) continue; // streaming RPCs are not mapped
+      const methodImpl = spec.methods[method.localName].impl as UnaryMethodImpl;
       const rule = getOption(method, httpOption);
       const successCode = getOption(method, zitadelOptions).httpResponse?.successCode || 200;
       for (const r of [rule, ...rule.additionalBindings]) {
@@ -218,7 +261,7 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
           throw new Error(`${method.parent.typeName}.${method.name}: http rule names an unknown field`);
         }
         const body = r.body === "" ? "none" : r.body === "*" ? "all" : bodyFields;
-        matcher.add(pattern.verb, prefix + pattern.path, { method, body, responseField, successCode });
+        matcher.add(pattern.verb, prefix + pattern.path, { method, impl: methodImpl, body, responseField, successCode });
       }
     }
   }
@@ -239,13 +282,12 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
       const input = buildRequest(b, bodyText, new URLSearchParams(query), found.variables, o.registry);
       const abort = new AbortController();
       res.once("close", () => abort.abort());
-      const values = o.contextValues?.(req as http.IncomingMessage);
       const headers = forwardHeaders(req);
-      // the transport treats 0 as "no deadline"; the header tells the handler side it has already passed
-      if (timeoutMs === 0) headers.set("connect-timeout-ms", "0");
-      const call = () => transport.unary(b.method, abort.signal, timeoutMs || undefined, headers, input, values);
-      const response = values ? await callValues.run(values, call) : await call();
-      const json = toJson(b.method.output, response.message, { registry: o.registry, alwaysEmitImplicit: false });
+      // The deadline interceptor reads the deadline where the Connect protocol carries it.
+      if (timeoutMs !== undefined) headers.set("connect-timeout-ms", String(timeoutMs));
+      const values = o.contextValues?.(req as http.IncomingMessage);
+      const output = await invoke(b, o.interceptors, input, { req, header: headers, signal: abort.signal, timeoutMs, values });
+      const json = toJson(b.method.output, output, { registry: o.registry, alwaysEmitImplicit: false });
       send(req, res, b.successCode, b.responseField ? ((json as JsonObject)[b.responseField.jsonName] ?? null) : json);
     } catch (thrown) {
       // only the path matcher decodes URIs here; errors of the call itself arrive as ConnectError

@@ -10,7 +10,7 @@ import { deadlineInterceptor } from "../api/interceptors/deadline.js";
 import { textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
-import { restPrefixes, routes, services } from "../api/routes.js";
+import { implementations, restPrefixes, routesOf } from "../api/routes.js";
 import type { Deps } from "../commands/deps.js";
 import type { Config } from "../config.js";
 import { describeFault } from "../db/faults.js";
@@ -31,6 +31,7 @@ import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_p
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { consoleHandler, isConsolePath } from "./console.js";
 import { withCors } from "./cors.js";
+import { createEntry, rpcPaths, type Surface, type SurfaceHandler } from "./entry.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
@@ -113,10 +114,10 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       false,
     ));
   const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
-  const serviceRoutes = routes(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
+  const registered = implementations(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
+  const serviceRoutes = routesOf(registered);
   const gateway = createRestGateway({
-    services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),
-    routes: serviceRoutes,
+    implementations: registered,
     interceptors,
     prefixes: restPrefixes,
     registry: createRegistry(ErrorDetailSchema, ErrorFactsSchema),
@@ -136,23 +137,27 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     // gzip of a 100-user page cost ~8% of the server's CPU for a few KB saved on a fast link.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
     contextValues: (req) => createContextValues().set(kProtocol, protocolOf(req.headers["content-type"])),
-    fallback: (req, res) => {
-      if (readinessProbe(req, res, isReady)) return;
-      if (!metricsServer && metricsEndpoint(req, res, metrics)) return;
-      if (isV1SurfacePath(req.url)) {
-        logHttpRequest(req, res, log, v1Principals);
-        return v1Surface(req as never, res as never);
-      }
-      if (req.method === "GET" && req.url?.split("?")[0] === "/openapi.json") return serveOpenApi(res as never);
-      if (isConsolePath(req.url)) return void serveConsole(req as never, res as never);
-      if (isScimPath(req.url)) {
-        logHttpRequest(req, res, log, v1Principals);
-        return scim(req as never, res as never);
-      }
-      void gateway(req as never, res as never);
-    },
+    // A registered service without that method: the same 404 as any unknown path.
+    fallback: (req, res) => void gateway(req as never, res as never),
   });
-  serve = withCors(config.corsAllowedOrigins ?? [], connect as never) as RequestHandler;
+  const isRpc = rpcPaths(registered.map((r) => r.service.typeName));
+  const logged = (handler: SurfaceHandler): SurfaceHandler => (req, res) => {
+    logHttpRequest(req as never, res as never, log, v1Principals);
+    return handler(req, res);
+  };
+  const entry = createEntry(
+    ([
+      { name: "readiness", owns: (path, method) => method === "GET" && path === "/readyz", handle: (req, res) => void (readinessProbe(req as never, res as never, isReady) || gateway(req as never, res as never)) },
+      ...(metricsServer ? [] : [{ name: "metrics", owns: (path: string, method: string) => method === "GET" && path === "/metrics", handle: ((req, res) => void metricsEndpoint(req as never, res as never, metrics)) as SurfaceHandler }]),
+      { name: "rpc", owns: isRpc, handle: connect as SurfaceHandler },
+      { name: "v1", owns: (path) => isV1SurfacePath(path), handle: logged(v1Surface as SurfaceHandler) },
+      { name: "scim", owns: (path) => isScimPath(path), handle: logged(scim as SurfaceHandler) },
+      { name: "console", owns: (path) => isConsolePath(path), handle: serveConsole as SurfaceHandler },
+      { name: "openapi", owns: (path, method) => method === "GET" && path === "/openapi.json", handle: (_req, res) => serveOpenApi(res as never) },
+    ] satisfies Surface[]),
+    gateway as SurfaceHandler,
+  );
+  serve = withCors(config.corsAllowedOrigins ?? [], entry as never) as RequestHandler;
   ready = true;
   log.info("listening", { url: server.url, database: database.kind });
 

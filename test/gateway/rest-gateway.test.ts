@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createContextKey, createContextValues } from "@connectrpc/connect";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { create, createFileRegistry, createRegistry, setExtension } from "@bufbuild/protobuf";
 import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
 import {
@@ -54,8 +54,9 @@ const thingFile = create(FileDescriptorProtoSchema, {
 const ThingService = createFileRegistry(thingFile, (n) => (n === "google/protobuf/timestamp.proto" ? file_google_protobuf_timestamp : undefined))
   .getService("test.v1.ThingService") as DescService;
 
-function routes(router: ConnectRouter) {
-  router.service(UserService, {
+const echo = (req: unknown) => req as never;
+const implementations = [
+  { service: UserService, impl: {
     lockUser(req, ctx) {
       seen.lockUser = { req, auth: ctx.requestHeader.get("authorization") };
       if (req.userId === "locked") {
@@ -76,15 +77,14 @@ function routes(router: ConnectRouter) {
       seen.listUsers = { req, auth: null };
       return { details: { totalResult: 2n } };
     },
-  });
-  router.service(ManagementService, {
+  } satisfies Partial<ServiceImpl<typeof UserService>> },
+  { service: ManagementService, impl: {
     getMyOrg(_req, ctx) {
       return { org: { id: ctx.requestHeader.get("x-zitadel-orgid") ?? "", name: ctx.values.get(remoteKey) } };
     },
-  });
-  const echo = (req: unknown) => req as never;
-  router.service(ThingService, { echo, update: echo, publish: echo } as never);
-}
+  } satisfies Partial<ServiceImpl<typeof ManagementService>> },
+  { service: ThingService, impl: { echo, update: echo, publish: echo } },
+];
 
 const requireAuth: Interceptor = (next) => (req) => {
   if (!req.header.get("authorization")) throw new ConnectError("no token", Code.Unauthenticated);
@@ -102,8 +102,7 @@ async function call(path: string, init: RequestInit = { headers: auth }) {
 
 beforeAll(async () => {
   const gateway = createRestGateway({
-    services: [UserService, ManagementService, ThingService],
-    routes,
+    implementations,
     interceptors: [requireAuth],
     prefixes: { [ManagementService.typeName]: "/management/v1" },
     registry: createRegistry(file_zitadel_user_v2_user_service, file_zitadel_management_v1_management, file_zitadel_message),
