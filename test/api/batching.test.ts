@@ -1,33 +1,20 @@
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { Clients, expectOk, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { expectOk, rpcProtocols } from "../harness/clients.js";
+import { newHuman, newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 // Concurrent requests share statements (db/batcher.ts: token lookups, loads, reads, appends). Each must
 // still get exactly its own answer, whoever else was in its batch.
-describe.each(databaseKinds)("concurrent requests sharing statements on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("concurrent requests sharing statements on %s", (t) => {
+  const { server, clients } = t;
 
   it("answers each caller as itself: valid, unknown and deactivated tokens in one burst", async () => {
-    const machines = await Promise.all(Array.from({ length: 8 }, () => newMachine(clients, server.adminToken, orgId)));
-    const deactivated = await newMachine(clients, server.adminToken, orgId);
+    const machines = await Promise.all(Array.from({ length: 8 }, () => newMachine(clients, server.adminToken, t.orgId)));
+    const deactivated = await newMachine(clients, server.adminToken, t.orgId);
     expectOk(await clients.call("grpc", UserService, "deactivateUser", { userId: deactivated.userId }, server.adminToken));
     const burst = [
       ...machines.map((m, i) => ({ token: m.token, userId: m.userId, expect: "self" as const, protocol: rpcProtocols[i % rpcProtocols.length] })),
@@ -45,7 +32,7 @@ describe.each(databaseKinds)("concurrent requests sharing statements on %s", (ki
   });
 
   it("commits a burst of commands on many users, each acknowledged command once, races decided per user", async () => {
-    const users = await Promise.all(Array.from({ length: 24 }, () => newHuman(clients, server.adminToken, orgId)));
+    const users = await Promise.all(Array.from({ length: 24 }, () => newHuman(clients, server.adminToken, t.orgId)));
     const contested = users[0];
     const calls = [
       ...users.map((userId, i) => ({ userId, protocol: rpcProtocols[i % rpcProtocols.length] })),

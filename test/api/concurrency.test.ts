@@ -1,27 +1,14 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
-import { Clients, expectOk, type RpcProtocol, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { expectOk, type RpcProtocol, rpcProtocols } from "../harness/clients.js";
+import { newHuman } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 // Concurrency only shows on PostgreSQL (PGlite runs one transaction at a time); both run anyway.
-describe.each(databaseKinds)("conflicting commands on one user on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("conflicting commands on one user on %s", (t) => {
+  const { server, clients } = t;
 
   const eventTypes = async (userId: string) => {
     const { rows } = await sql<{ type: string; sequence: number }>`
@@ -30,7 +17,7 @@ describe.each(databaseKinds)("conflicting commands on one user on %s", (kind) =>
   };
 
   it("lets exactly one of 40 parallel deactivations win; the rest fail with FailedPrecondition", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => clients.call(rpcProtocols[i % rpcProtocols.length], UserService, "deactivateUser", { userId }, server.adminToken)),
     );
@@ -40,7 +27,7 @@ describe.each(databaseKinds)("conflicting commands on one user on %s", (kind) =>
   });
 
   it("keeps the log a valid history under a storm of mixed commands", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const methods = ["lockUser", "unlockUser", "deactivateUser", "reactivateUser"] as const;
     const results = await Promise.all(
       Array.from({ length: 120 }, (_, i) =>

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrgV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
@@ -10,11 +10,10 @@ import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { Db } from "../../src/db/database.js";
-import { Clients, expectOk } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk } from "../harness/clients.js";
 import { newHuman, unique } from "../harness/fixtures.js";
 import { type AnyProtocol, callAny } from "../harness/rest-call.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { login, newHumanWithPassword, PASSWORD } from "../login/helpers.js";
 import { addApiKey, deactivatePath, v1 } from "../v1-surface/helpers.js";
 
@@ -153,15 +152,12 @@ async function logState(db: Db) {
   return { events: Number(rows[0].n), lastPosition: Number(rows[0].max) };
 }
 
-describe.each(databaseKinds)("authorization on the loaded resource, on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("authorization on the loaded resource, on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
   let db: Db;
   let w: World;
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
     db = server.app.database.db;
     const admin = server.adminToken;
     const addOrg = async () => expectOk(await clients.call("connect-json", OrgV2, "addOrganization", { name: unique("org") }, admin)).organizationId;
@@ -183,10 +179,6 @@ describe.each(databaseKinds)("authorization on the loaded resource, on %s", (kin
       alphaOwner: { userId: owner.userId, token: await tokenOf(owner.userId) },
       alphaPlain: { ...plain, token: await tokenOf(plain.userId) },
     };
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   it("the reported hole: an Alpha owner cannot create a user in Bravo by Bravo's domain", async () => {

@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
@@ -9,20 +9,18 @@ import { addInstanceOwner, INSTANCE_ID, instanceAggregate } from "../../src/doma
 import { EventStore } from "../../src/eventstore/event-store.js";
 import { createIdGenerator } from "../../src/ids.js";
 import { projections } from "../../src/projections/registry.js";
-import { Clients, expectOk, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rpcProtocols } from "../harness/clients.js";
 import { newMachine, newOrg, unique } from "../harness/fixtures.js";
 import { type AnyProtocol, callAny } from "../harness/rest-call.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { scim } from "../scim/helpers.js";
 import { addApiKey, deactivatePath, userState, v1 } from "../v1-surface/helpers.js";
 
 const protocols: AnyProtocol[] = [...rpcProtocols, "rest"];
 const lastOwner = { ok: false, code: Code.FailedPrecondition, reason: LAST_OWNER };
 
-describe.each(databaseKinds)("the last instance owner on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("the last instance owner on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
   let store: EventStore;
   let adminId: string;
   let adminOrg: string;
@@ -38,16 +36,10 @@ describe.each(databaseKinds)("the last instance owner on %s", (kind) => {
   const recover = () => recoverInstanceOwner({ store, newId: createIdGenerator(), now: () => new Date() });
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
     store = new EventStore(db(), projections, () => new Date());
     const admin = await db().selectFrom("instance_members_v1").innerJoin("users_v1", "users_v1.id", "instance_members_v1.user_id").select(["users_v1.id", "users_v1.resource_owner"]).executeTakeFirstOrThrow();
     adminId = admin.id;
     adminOrg = admin.resource_owner;
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   it.each(protocols)("refuses the only owner deactivating, locking or deleting itself over %s, and its token keeps working", async (protocol) => {
@@ -125,7 +117,7 @@ describe.each(databaseKinds)("the last instance owner on %s", (kind) => {
     }
   });
 
-  it.runIf(kind === "postgres")("two owners deactivated at once: exactly one goes (PostgreSQL only: PGlite runs one transaction at a time)", async () => {
+  it.runIf(t.kind === "postgres")("two owners deactivated at once: exactly one goes (PostgreSQL only: PGlite runs one transaction at a time)", async () => {
     const second = await recover();
     const orgOwner = await newMachine(clients, server.adminToken, adminOrg, ["ORG_OWNER"]);
     for (let round = 0; round < 5; round++) {

@@ -1,17 +1,16 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { TextQueryMethod as M } from "../../gen/zitadel/object/v2/object_pb.js";
 import { OrganizationFieldName as F, OrganizationState as S, type SearchQuerySchema } from "../../gen/zitadel/org/v2/org_pb.js";
 import { OrganizationService } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrganizationServiceBeta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import type { Org } from "../../gen/zitadel/org_pb.js";
-import { Clients, expectOk, rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest } from "../harness/clients.js";
 import { newMachine } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 type Q = MessageInitShape<typeof SearchQuerySchema>;
 const sq = (c: string, value: object) => ({ query: { case: c, value } }) as Q;
@@ -28,9 +27,8 @@ function matches(value: string, search: string, method: M): boolean {
 // Names chosen to sort the same under C and linguistic collations.
 const NAMES = ["Acme Corp", "Bacme Labs", "Beta1Org", "Beta_Org", "Gamma%One", "Omega Works"];
 
-describe.each(databaseKinds)("ListOrganizations on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("ListOrganizations on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
   /** Every listed (not removed) organization as management v1 GetMyOrg returns it, in creation order. */
   const model: Org[] = [];
   const ids: Record<string, string> = {};
@@ -40,8 +38,6 @@ describe.each(databaseKinds)("ListOrganizations on %s", (kind) => {
     expectOk(await clients.call("connect-json", ManagementService, "getMyOrg", {}, server.adminToken, orgId ? { "x-zitadel-orgid": orgId } : {})).org!;
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
     const zitadel = await myOrg();
     ids.ZITADEL = zitadel.id;
     for (const n of NAMES) {
@@ -53,10 +49,6 @@ describe.each(databaseKinds)("ListOrganizations on %s", (kind) => {
     nobody = await newMachine(clients, server.adminToken, ids["Bacme Labs"]);
     model.push(zitadel);
     for (const n of NAMES.slice(0, -1)) model.push(await myOrg(ids[n]));
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   describe.each(["grpc", "connect-json"] as const)("over %s", (protocol) => {

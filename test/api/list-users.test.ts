@@ -1,15 +1,14 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TextQueryMethod as M } from "../../gen/zitadel/object/v2/object_pb.js";
 import { type SearchQuerySchema, Type, UserFieldName as F } from "../../gen/zitadel/user/v2/query_pb.js";
 import { type User, UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { Clients, expectOk, rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest } from "../harness/clients.js";
 import { newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 type Q = MessageInitShape<typeof SearchQuerySchema>;
 const sq = (c: string, value: object) => ({ query: { case: c, value } }) as Q;
@@ -44,9 +43,8 @@ const WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", 
 const FAMILIES = ["Smith", "Goldsmith", "smithers"];
 const WILD = ["a%c", "abc", "a_c", "axc", "a\\c", "A%D"];
 
-describe.each(databaseKinds)("ListUsers on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("ListUsers on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
   let orgA: string, orgB: string;
   let manager: { userId: string; token: string }, nobody: { userId: string; token: string };
   let deletedId: string;
@@ -62,8 +60,6 @@ describe.each(databaseKinds)("ListUsers on %s", (kind) => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
     [orgA, orgB] = [await newOrg(clients, server.adminToken), await newOrg(clients, server.adminToken)];
     const ids: string[] = [];
     for (const [i, w] of WORDS.entries()) {
@@ -84,10 +80,6 @@ describe.each(databaseKinds)("ListUsers on %s", (kind) => {
     ids.push(manager.userId);
     nobody = await newMachine(clients, server.adminToken, await newOrg(clients, server.adminToken));
     for (const userId of ids) model.push((await admin("getUserByID", { userId })).user);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   const inScope = (queries: Q[]) => [or(org(orgA), org(orgB)), ...queries];

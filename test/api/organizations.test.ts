@@ -1,29 +1,18 @@
 import { Code } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrganizationServiceBeta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { OrgState } from "../../gen/zitadel/org_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
-import { Clients, expectOk, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rpcProtocols } from "../harness/clients.js";
 import { newHuman, newMachine, unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
-describe.each(databaseKinds)("organizations v2 and v2beta on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("organizations v2 and v2beta on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
 
   describe.each(rpcProtocols)("over %s", (protocol) => {
     it("adds an organization with a new human admin and an existing user as admin", async () => {

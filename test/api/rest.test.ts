@@ -1,34 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "../harness/clients.js";
+import { expect, it } from "vitest";
 import { rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { newHuman, newMachine, unique } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 const errorDetail = (id: string) => ({ "@type": "type.googleapis.com/zitadel.v1.ErrorDetail", id, message: expect.any(String) });
 
-describe.each(databaseKinds)("REST gateway on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("REST gateway on %s", (t) => {
+  const { server, clients } = t;
 
   const post = (path: string, token = server.adminToken, body: unknown = {}, headers: Record<string, string> = {}) => rest(server.url, "POST", path, { token, body, headers });
 
   it("serves the v2 user lifecycle with proto3 JSON details and grpc-gateway errors", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const locked = await post(`/v2/users/${userId}/lock`);
     expect(locked.status).toBe(200);
-    expect(locked.body.details).toEqual({ sequence: "2", changeDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), resourceOwner: orgId, creationDate: expect.any(String) });
+    expect(locked.body.details).toEqual({ sequence: "2", changeDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), resourceOwner: t.orgId, creationDate: expect.any(String) });
 
     const again = await post(`/v2/users/${userId}/lock`);
     expect(again.status).toBe(400);
@@ -53,11 +39,11 @@ describe.each(databaseKinds)("REST gateway on %s", (kind) => {
   });
 
   it("maps auth failures to 401 and 403", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const anonymous = await rest(server.url, "POST", `/v2/users/${userId}/lock`, { body: {} });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ code: 16, details: [errorDetail("AUTH-no-valid-token")] });
-    const nobody = await newMachine(clients, server.adminToken, orgId);
+    const nobody = await newMachine(clients, server.adminToken, t.orgId);
     // Management v1 has no self-service: a caller without user.write anywhere is refused before any lookup.
     const denied = await post(`/management/v1/users/${userId}/_lock`, nobody.token);
     expect(denied.status).toBe(403);
@@ -69,17 +55,17 @@ describe.each(databaseKinds)("REST gateway on %s", (kind) => {
   });
 
   it("serves management v1 under /management/v1 with the org from x-zitadel-orgid", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
-    const ctx = { "x-zitadel-orgid": orgId };
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
+    const ctx = { "x-zitadel-orgid": t.orgId };
     const locked = await post(`/management/v1/users/${userId}/_lock`, server.adminToken, {}, ctx);
     expect(locked.status).toBe(200);
-    expect(locked.body.details).toMatchObject({ sequence: "2", resourceOwner: orgId });
+    expect(locked.body.details).toMatchObject({ sequence: "2", resourceOwner: t.orgId });
     expect(Object.keys(locked.body.details)).toEqual(["sequence", "creationDate", "changeDate", "resourceOwner"]);
     const user = await rest(server.url, "GET", `/management/v1/users/${userId}`, { token: server.adminToken, headers: ctx });
     expect(user.body.user).toMatchObject({ id: userId, state: "USER_STATE_LOCKED" });
 
     const org = await rest(server.url, "GET", "/management/v1/orgs/me", { token: server.adminToken, headers: ctx });
-    expect(org.body.org).toMatchObject({ id: orgId, state: "ORG_STATE_ACTIVE" });
+    expect(org.body.org).toMatchObject({ id: t.orgId, state: "ORG_STATE_ACTIVE" });
     expect((await post("/management/v1/orgs/me/_deactivate", server.adminToken, {}, ctx)).status).toBe(200);
     const twice = await post("/management/v1/orgs/me/_deactivate", server.adminToken, {}, ctx);
     expect(twice.status).toBe(400);
@@ -105,7 +91,7 @@ describe.each(databaseKinds)("REST gateway on %s", (kind) => {
 
   it("refuses AddHumanUser fields it does not support instead of dropping them", async () => {
     const res = await post("/v2/users/human", server.adminToken, {
-      organization: { orgId },
+      organization: { orgId: t.orgId },
       profile: { givenName: "A", familyName: "B" },
       email: { email: "totp@example.com" },
       totpSecret: "JBSWY3DPEHPK3PXP",

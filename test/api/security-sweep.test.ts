@@ -2,12 +2,11 @@ import { getOption } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { options } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
 import { services } from "../../src/api/routes.js";
-import { Clients } from "../harness/clients.js";
-import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { newHuman, newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 // Walks every method of every registered service, so a new RPC is covered without anyone remembering.
 const PUBLIC = new Set(["grpc.health.v1.Health"]);
@@ -15,22 +14,15 @@ const methods = services
   .filter((s) => !PUBLIC.has(s.typeName))
   .flatMap((service) => service.methods.filter((m) => m.methodKind === "unary" || m.methodKind === "server_streaming").map((method) => ({ service, method, name: `${service.typeName}/${method.name}` })));
 
-describe("security sweep over every registered method", () => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("security sweep over every registered method", { kinds: ["pglite"], orgs: 2 }, (t) => {
+  const { server, clients } = t;
   let nobody: { token: string };
   let stranger: string;
 
   beforeAll(async () => {
-    server = await startTestServer("pglite");
-    clients = new Clients(server.url);
     // A valid principal holding no role at all.
-    nobody = await newMachine(clients, server.adminToken, await newOrg(clients, server.adminToken));
-    stranger = await newHuman(clients, server.adminToken, await newOrg(clients, server.adminToken));
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
+    nobody = await newMachine(clients, server.adminToken, t.orgIds[0]);
+    stranger = await newHuman(clients, server.adminToken, t.orgIds[1]);
   });
 
   it("every method declares a permission", () => {

@@ -1,37 +1,24 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
-import { Clients, expectOk, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rpcProtocols } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
-describe.each(databaseKinds)("v2 user lifecycle on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("v2 user lifecycle on %s", (t) => {
+  const { server, clients } = t;
 
   describe.each(rpcProtocols)("over %s", (protocol) => {
     const call = <M extends keyof typeof UserService.method & string>(method: M, userId: string, token = server.adminToken) =>
       clients.call(protocol, UserService, method, { userId } as never, token);
 
     it("moves a user through lock, unlock, deactivate, reactivate and delete, refusing every repeat", async () => {
-      const userId = await newHuman(clients, server.adminToken, orgId);
+      const userId = await newHuman(clients, server.adminToken, t.orgId);
 
       const locked = expectOk(await call("lockUser", userId));
       expect(locked.details?.sequence).toBe(2n);
-      expect(locked.details?.resourceOwner).toBe(orgId);
+      expect(locked.details?.resourceOwner).toBe(t.orgId);
       expect(await call("lockUser", userId)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-already-locked" });
 
       const got = expectOk(await call("getUserByID", userId));
@@ -57,12 +44,12 @@ describe.each(databaseKinds)("v2 user lifecycle on %s", (kind) => {
     });
 
     it("deactivates a locked user and refuses to deactivate an initial one", async () => {
-      const userId = await newHuman(clients, server.adminToken, orgId);
+      const userId = await newHuman(clients, server.adminToken, t.orgId);
       expectOk(await call("lockUser", userId));
       expectOk(await call("deactivateUser", userId));
       expect(expectOk(await call("getUserByID", userId)).user?.state).toBe(UserState.INACTIVE);
 
-      const initial = await newHuman(clients, server.adminToken, orgId, false);
+      const initial = await newHuman(clients, server.adminToken, t.orgId, false);
       expect(expectOk(await call("getUserByID", initial)).user?.state).toBe(UserState.INITIAL);
       expect(await call("deactivateUser", initial)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-initial" });
       expectOk(await call("lockUser", initial));
@@ -77,13 +64,13 @@ describe.each(databaseKinds)("v2 user lifecycle on %s", (kind) => {
     });
 
     it("refuses callers without a valid token or without user.write", async () => {
-      const userId = await newHuman(clients, server.adminToken, orgId);
+      const userId = await newHuman(clients, server.adminToken, t.orgId);
       expect(await call("lockUser", userId, "")).toMatchObject({ ok: false, code: Code.Unauthenticated });
       expect(await call("lockUser", userId, "not-a-token")).toMatchObject({ ok: false, code: Code.Unauthenticated, reason: "AUTH-no-valid-token" });
-      const nobody = await newMachine(clients, server.adminToken, orgId);
+      const nobody = await newMachine(clients, server.adminToken, t.orgId);
       // Without a role the caller cannot see the organization's users: refused like an unknown user.
       expect(await call("lockUser", userId, nobody.token)).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
-      const manager = await newMachine(clients, server.adminToken, orgId, ["ORG_USER_MANAGER"]);
+      const manager = await newMachine(clients, server.adminToken, t.orgId, ["ORG_USER_MANAGER"]);
       expectOk(await call("lockUser", userId, manager.token));
       const otherOrg = await newOrg(clients, server.adminToken);
       const foreign = await newMachine(clients, server.adminToken, otherOrg, ["ORG_OWNER"]);

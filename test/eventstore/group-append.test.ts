@@ -1,12 +1,11 @@
 import { type Kysely, sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { planAppend } from "../../src/eventstore/append.js";
 import { type LoadedAggregate, PendingWrite } from "../../src/eventstore/event-store.js";
 import { appendGroup } from "../../src/eventstore/group-append.js";
 import type { Aggregate } from "../../src/eventstore/types.js";
-import { databaseKinds } from "../harness/databases.js";
 import { unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 const counter: Aggregate<{ n: number }, { type: "counted"; data: object }> = {
   type: "group-append-probe",
@@ -22,18 +21,11 @@ function planAt(id: string, version: number) {
   return planAppend([write], { creator: "test" }, new Date(), []);
 }
 
-describe.each(databaseKinds)("group commit of appends on %s", (kind) => {
-  let server: TestServer;
+describeOnDatabases("group commit of appends on %s", { orgs: 0 }, (t) => {
+  const { server } = t;
   const db = () => server.app.database.db;
   const sequences = async (id: string) =>
     (await sql<{ sequence: number }>`select sequence from events where aggregate_type = ${counter.type} and aggregate_id = ${id} order by sequence`.execute(db() as Kysely<any>)).rows.map((r) => r.sequence);
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it("writes the appends of several commands in one statement, each with its own stored events", async () => {
     const ids = [unique("a"), unique("b"), unique("c")];

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { type Kysely, sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import { apiKeyAggregate } from "../../src/domain/api-key/state.js";
@@ -12,34 +12,21 @@ import { userAggregate } from "../../src/domain/user/state.js";
 import { EventStore } from "../../src/eventstore/event-store.js";
 import { decodeState } from "../../src/eventstore/snapshots.js";
 import type { Aggregate } from "../../src/eventstore/types.js";
-import { Clients, expectOk } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { expectOk } from "../harness/clients.js";
+import { newHuman, newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { login, newHumanWithPassword, WRONG } from "../login/helpers.js";
 
 const aggregates = [userAggregate, orgAggregate, instanceAggregate, sessionAggregate, apiKeyAggregate, lockoutSettingsAggregate];
 
-describe.each(databaseKinds)("aggregate snapshots on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+describeOnDatabases("aggregate snapshots on %s", (t) => {
+  const { server, clients } = t;
   const db = () => server.app.database.db as unknown as Kysely<any>;
   const call = <M extends "lockUser" | "unlockUser" | "deactivateUser" | "deleteUser" | "getUserByID">(method: M, userId: string) =>
     clients.call("grpc", UserService, method, { userId } as never, server.adminToken);
 
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
-
   it("loads a long history from its snapshot and projects only the new events: old events are not re-read", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     for (let i = 0; i < 30; i++) {
       expectOk(await call("lockUser", userId));
       expectOk(await call("unlockUser", userId));
@@ -63,7 +50,7 @@ describe.each(databaseKinds)("aggregate snapshots on %s", (kind) => {
       (await sql<{ schema_version: number; version: number; state: unknown }>`select schema_version, version, state from aggregate_snapshots
         where aggregate_type = 'user' and aggregate_id = ${userId}`.execute(db())).rows[0];
 
-    const other = await newHuman(clients, server.adminToken, orgId);
+    const other = await newHuman(clients, server.adminToken, t.orgId);
     await sql`update aggregate_snapshots set schema_version = 999, state = '{"status": "absent"}' where aggregate_id = ${other}`.execute(db());
     expectOk(await call("lockUser", other));
     expect(await snapshotOf(other)).toMatchObject({ schema_version: 1, version: 2, state: { status: "locked" } });
@@ -72,7 +59,7 @@ describe.each(databaseKinds)("aggregate snapshots on %s", (kind) => {
     expectOk(await call("unlockUser", other));
     expect(await snapshotOf(other)).toMatchObject({ version: 3, state: { status: "active" } });
 
-    const behind = await newHuman(clients, server.adminToken, orgId);
+    const behind = await newHuman(clients, server.adminToken, t.orgId);
     const fresh = await snapshotOf(behind);
     expectOk(await call("lockUser", behind));
     await sql`update aggregate_snapshots set version = ${fresh.version}, state = ${JSON.stringify(fresh.state)} where aggregate_id = ${behind}`.execute(db());
@@ -83,16 +70,16 @@ describe.each(databaseKinds)("aggregate snapshots on %s", (kind) => {
   });
 
   it("holds, for every stream, the state the fold of its events gives; without snapshots the log decides and the next append writes one", async () => {
-    const machine = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);
-    const human = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const machine = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
+    const human = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     expect((await login(clients, server.adminToken, { userId: human.userId }, WRONG)).ok).toBe(false);
     expectOk(await login(clients, server.adminToken, { userId: human.userId }));
     expectOk(await call("lockUser", machine.userId));
     expectOk(await call("deactivateUser", human.userId));
-    const gone = await newHuman(clients, server.adminToken, orgId);
+    const gone = await newHuman(clients, server.adminToken, t.orgId);
     expectOk(await call("deleteUser", gone));
     // Racing commands on one user (conflicts on PostgreSQL): every winner's snapshot matches its events.
-    const racer = await newHuman(clients, server.adminToken, orgId);
+    const racer = await newHuman(clients, server.adminToken, t.orgId);
     const raced = await Promise.all(Array.from({ length: 16 }, (_, i) => call(i % 2 ? "unlockUser" : "lockUser", racer)));
     expect(raced.filter((r) => r.ok).length).toBeGreaterThan(0);
 

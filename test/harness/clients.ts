@@ -14,17 +14,25 @@ export type RpcResult<O> =
   | { ok: true; message: O }
   | { ok: false; code: Code; reason: string | undefined; text: string; facts?: Record<string, string> };
 
-/** One client per protocol, all on the same port. */
+/** One client per protocol, all on the same port; a URL given as a function is read at the first call (after close(), again). */
 export class Clients {
   private readonly grpcClients = new Map<string, grpc.Client>();
-  private readonly transports: Record<Exclude<RpcProtocol, "grpc">, Transport>;
+  private transportsOnce: Record<Exclude<RpcProtocol, "grpc">, Transport> | undefined;
 
-  constructor(readonly baseUrl: string) {
-    this.transports = {
+  constructor(private readonly url: string | (() => string)) {}
+
+  get baseUrl(): string {
+    return typeof this.url === "string" ? this.url : this.url();
+  }
+
+  private get transports() {
+    const baseUrl = this.baseUrl;
+    this.transportsOnce ??= {
       "grpc-web": createGrpcWebTransport({ baseUrl, httpVersion: "1.1" }),
       "connect-json": createConnectTransport({ baseUrl, httpVersion: "1.1" }),
       "connect-proto": createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: true }),
     };
+    return this.transportsOnce;
   }
 
   /** Calls `service.method` over `protocol` with a bearer token; errors come back as values. */
@@ -77,6 +85,8 @@ export class Clients {
 
   close(): void {
     for (const client of this.grpcClients.values()) client.close();
+    this.grpcClients.clear();
+    this.transportsOnce = undefined;
   }
 }
 

@@ -82,13 +82,3 @@ export function recordingLogger(): Logger & { lines: string[] } {
   return { lines, info: record("info"), warn: record("warn"), error: record("error") };
 }
 
-/** A clock the test moves by hand. */
-export function manualClock(start = new Date()) {
-  let current = start;
-  return {
-    now: () => current,
-    advance(ms: number) {
-      current = new Date(current.getTime() + ms);
-    },
-  };
-}

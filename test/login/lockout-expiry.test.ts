@@ -1,34 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
-import { Clients, expectOk } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { login, manualClock, newHumanWithPassword, userEvents, WRONG } from "./helpers.js";
+import { expectOk } from "../harness/clients.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { login, newHumanWithPassword, userEvents, WRONG } from "./helpers.js";
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const SWEEP_MS = 50;
 
-describe.each(databaseKinds)("policy locks lift themselves in the background on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-  const clock = manualClock();
-
-  beforeAll(async () => {
-    server = await startTestServer(
-      kind,
-      { now: clock.now },
-      { lockout: { maxPasswordAttempts: 2, maxOtpAttempts: 0, lockoutDurationMs: FIFTEEN_MINUTES }, lockoutSweepIntervalMs: SWEEP_MS },
-    );
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("policy locks lift themselves in the background on %s", { manualClock: true, config: { lockout: { maxPasswordAttempts: 2, maxOtpAttempts: 0, lockoutDurationMs: FIFTEEN_MINUTES }, lockoutSweepIntervalMs: SWEEP_MS } }, (t) => {
+  const { server, clients, clock } = t;
 
   const state = async (userId: string) => expectOk(await clients.call("grpc", UserService, "getUserByID", { userId }, server.adminToken)).user?.state;
   const sweeps = (n: number) => new Promise((resolve) => setTimeout(resolve, n * SWEEP_MS));
@@ -42,8 +23,8 @@ describe.each(databaseKinds)("policy locks lift themselves in the background on 
   }
 
   it("shows a policy-locked user ACTIVE in GetUserByID once the duration passed, without any login attempt", async () => {
-    const policyLocked = await newHumanWithPassword(clients, server.adminToken, orgId);
-    const manual = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const policyLocked = await newHumanWithPassword(clients, server.adminToken, t.orgId);
+    const manual = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await login(clients, server.adminToken, { userId: policyLocked.userId }, WRONG);
     await login(clients, server.adminToken, { userId: policyLocked.userId }, WRONG);
     expectOk(await clients.call("grpc", UserService, "lockUser", { userId: manual.userId }, server.adminToken));

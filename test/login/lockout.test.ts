@@ -1,36 +1,18 @@
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
-import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { countOf, login, manualClock, messageOf, newHumanWithPassword, PASSWORD, userEvents, WRONG } from "./helpers.js";
+import { expectOk, rest, rpcProtocols } from "../harness/clients.js";
+import { newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { countOf, login, messageOf, newHumanWithPassword, PASSWORD, userEvents, WRONG } from "./helpers.js";
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 
-describe.each(databaseKinds)("lockout policy on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-  const clock = manualClock();
-
-  beforeAll(async () => {
-    // The background sweep is pushed out of reach: here only login attempts may lift an expired lock.
-    server = await startTestServer(
-      kind,
-      { now: clock.now },
-      { lockout: { maxPasswordAttempts: 3, maxOtpAttempts: 0, lockoutDurationMs: FIFTEEN_MINUTES }, lockoutSweepIntervalMs: 3_600_000 },
-    );
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+// The background sweep is pushed out of reach: here only login attempts may lift an expired lock.
+describeOnDatabases("lockout policy on %s", { manualClock: true, config: { lockout: { maxPasswordAttempts: 3, maxOtpAttempts: 0, lockoutDurationMs: FIFTEEN_MINUTES }, lockoutSweepIntervalMs: 3_600_000 } }, (t) => {
+  const { server, clients, clock } = t;
 
   const state = async (userId: string) => expectOk(await clients.call("grpc", UserService, "getUserByID", { userId }, server.adminToken)).user?.state;
 
@@ -44,7 +26,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("puts the failed-attempt facts in a REST error detail too", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const res = await rest(server.url, "POST", "/v2/sessions", { token: server.adminToken, body: { checks: { user: { userId }, password: { password: WRONG } } } });
     expect(res.status).toBe(400);
     expect(res.body.details).toContainEqual({
@@ -54,7 +36,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("counts wrong passwords in the error, locks at the limit in the same transaction, then refuses even the right password", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const first = await login(clients, server.adminToken, { userId }, WRONG, "grpc");
     expect(first).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
     expect(messageOf(first)).toBe("Password is invalid after 1 failed attempt with 2 attempts left (USER-password-invalid)");
@@ -80,7 +62,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("lets 50 parallel wrong passwords past the limit not once: exactly 3 failed checks and one lock", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => login(clients, server.adminToken, { userId }, WRONG, rpcProtocols[i % rpcProtocols.length])),
     );
@@ -112,7 +94,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("resets the count on a successful login and on UnlockUser", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await login(clients, server.adminToken, { userId }, WRONG);
     await login(clients, server.adminToken, { userId }, WRONG);
     expectOk(await login(clients, server.adminToken, { userId }));
@@ -130,7 +112,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("lifts a policy lock on the first attempt after the lockout duration, recorded as user.unlocked lockout_expired", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     for (let i = 0; i < 3; i++) await login(clients, server.adminToken, { userId }, WRONG);
     expect(await state(userId)).toBe(UserState.LOCKED);
 
@@ -149,7 +131,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("never lifts a manual lock by time", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     expectOk(await clients.call("grpc", UserService, "lockUser", { userId }, server.adminToken));
     clock.advance(10 * FIFTEEN_MINUTES);
     expect(await login(clients, server.adminToken, { userId })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-locked" });
@@ -159,7 +141,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
   });
 
   it("lets an IAM owner replace the policy (iam.write); 0 means wrong passwords never lock", async () => {
-    const owner = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);
+    const owner = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
     const set = (body: object, token = server.adminToken) => clients.call("connect-json", SettingsService, "setLockoutSettings", body, token);
     expect(await set({ maxPasswordAttempts: 5n }, owner.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
     expect(await set({ maxPasswordAttempts: 5n }, "")).toMatchObject({ ok: false, code: Code.Unauthenticated });
@@ -172,7 +154,7 @@ describe.each(databaseKinds)("lockout policy on %s", (kind) => {
     expect(read.settings?.lockoutDuration).toBeUndefined();
     expect(read.details?.sequence).toBe(1n);
 
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     for (let i = 0; i < 6; i++) await login(clients, server.adminToken, { userId }, WRONG);
     expect(messageOf(await login(clients, server.adminToken, { userId }, WRONG))).toContain("after 7 failed attempts (no lockout policy)");
     expect(await state(userId)).toBe(UserState.ACTIVE);

@@ -1,31 +1,17 @@
 import { Code } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { Clients, expectOk, rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { authenticates, login, manualClock, newHumanWithPassword } from "./helpers.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { authenticates, login, newHumanWithPassword } from "./helpers.js";
 
-describe.each(databaseKinds)("the user's and org's state decide login and token use on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-  const clock = manualClock();
-
-  beforeAll(async () => {
-    server = await startTestServer(kind, { now: clock.now });
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("the user's and org's state decide login and token use on %s", { manualClock: true }, (t) => {
+  const { server, clients, clock } = t;
 
   const user = (method: "deactivateUser" | "reactivateUser" | "lockUser" | "unlockUser" | "deleteUser", userId: string) =>
     clients.call("grpc", UserService, method, { userId }, server.adminToken).then(expectOk);
@@ -33,24 +19,24 @@ describe.each(databaseKinds)("the user's and org's state decide login and token 
     clients.call("connect-json", OrganizationService, method, { id }, server.adminToken).then(expectOk);
 
   it("gives no session to an inactive, locked, deleted, initial-without-password or machine user", async () => {
-    const inactive = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const inactive = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await user("deactivateUser", inactive.userId);
     expect(await login(clients, server.adminToken, { userId: inactive.userId })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-inactive" });
     expect(await login(clients, server.adminToken, { loginName: inactive.username }, null)).toMatchObject({ ok: false, reason: "USER-inactive" });
 
-    const locked = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const locked = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await user("lockUser", locked.userId);
     expect(await login(clients, server.adminToken, { userId: locked.userId })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-locked" });
 
-    const deleted = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const deleted = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await user("deleteUser", deleted.userId);
     expect(await login(clients, server.adminToken, { userId: deleted.userId })).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
     expect(await login(clients, server.adminToken, { loginName: deleted.username })).toMatchObject({ ok: false, code: Code.NotFound });
 
-    const initial = await newHuman(clients, server.adminToken, orgId, false);
+    const initial = await newHuman(clients, server.adminToken, t.orgId, false);
     expect(await login(clients, server.adminToken, { userId: initial }, null)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-initial" });
 
-    const machine = await newMachine(clients, server.adminToken, orgId);
+    const machine = await newMachine(clients, server.adminToken, t.orgId);
     expect(await login(clients, server.adminToken, { userId: machine.userId })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-machine" });
 
     // None of these refusals is counted as a failed password check.
@@ -64,9 +50,9 @@ describe.each(databaseKinds)("the user's and org's state decide login and token 
   });
 
   it("kills the user's sessions and PATs on the next call after deactivation; reactivation revives PATs, never old sessions", async () => {
-    const human = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const human = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const session = expectOk(await login(clients, server.adminToken, { userId: human.userId }));
-    const machine = await newMachine(clients, server.adminToken, orgId);
+    const machine = await newMachine(clients, server.adminToken, t.orgId);
     expect(await authenticates(clients, session.sessionToken, session.sessionId)).toBe(true);
     expect(await authenticates(clients, machine.token)).toBe(true);
 
@@ -124,7 +110,7 @@ describe.each(databaseKinds)("the user's and org's state decide login and token 
 
   it("refuses a PAT that expired at creation and stops an expiring PAT at its expiration (injected clock)", async () => {
     const created = expectOk(
-      await clients.call("grpc", UserService, "createUser", { organizationId: orgId, userType: { case: "machine", value: { name: "expiring-bot" } } }, server.adminToken),
+      await clients.call("grpc", UserService, "createUser", { organizationId: t.orgId, userType: { case: "machine", value: { name: "expiring-bot" } } }, server.adminToken),
     );
     const past = await clients.call("grpc", UserService, "addPersonalAccessToken", { userId: created.id, expirationDate: timestampFromMs(clock.now().getTime() - 1000) }, server.adminToken);
     expect(past).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-pat-expired" });
@@ -144,7 +130,7 @@ describe.each(databaseKinds)("the user's and org's state decide login and token 
   });
 
   it("never stores a session token, only its hash", async () => {
-    const human = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const human = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const session = expectOk(await login(clients, server.adminToken, { userId: human.userId }));
     const events = await server.app.database.db.selectFrom("events").select("payload").where("aggregate_id", "=", session.sessionId).execute();
     expect(events).toHaveLength(1);

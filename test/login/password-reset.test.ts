@@ -1,30 +1,16 @@
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { Clients, expectOk, rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { expectOk, rest } from "../harness/clients.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { login, newHumanWithPassword } from "./helpers.js";
 
-describe.each(databaseKinds)("PasswordReset → SetPassword by code on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("PasswordReset → SetPassword by code on %s", (t) => {
+  const { server, clients } = t;
 
   it("returns a one-time code over gRPC that SetPassword accepts once; only its hash is stored", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const reset = expectOk(await clients.call("grpc", UserService, "passwordReset", { userId, medium: { case: "returnCode", value: {} } }, server.adminToken));
     const code = reset.verificationCode ?? "";
     expect(code.length).toBeGreaterThanOrEqual(16);
@@ -41,7 +27,7 @@ describe.each(databaseKinds)("PasswordReset → SetPassword by code on %s", (kin
   });
 
   it("serves POST /v2/users/{user_id}/password_reset and refuses send_link without a notification provider", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const viaRest = await rest(server.url, "POST", `/v2/users/${userId}/password_reset`, { token: server.adminToken, body: { returnCode: {} } });
     expect(viaRest.status).toBe(200);
     expect(viaRest.body.verificationCode).toEqual(expect.any(String));

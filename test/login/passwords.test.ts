@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
@@ -10,11 +10,10 @@ import { addPasswordCode } from "../../src/domain/user/password.js";
 import { userAggregate } from "../../src/domain/user/state.js";
 import { EventStore } from "../../src/eventstore/event-store.js";
 import { projections } from "../../src/projections/registry.js";
-import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest, rpcProtocols } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { authenticates, login, manualClock, messageOf, newHumanWithPassword, PASSWORD, recordingLogger, userEvents, WRONG } from "./helpers.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { authenticates, login, messageOf, newHumanWithPassword, PASSWORD, recordingLogger, userEvents, WRONG } from "./helpers.js";
 
 const WEAK: [string, string][] = [
   ["Sh0rt!", "PASSWORD-too-short"],
@@ -25,22 +24,10 @@ const WEAK: [string, string][] = [
   ["NoSymbols123", "PASSWORD-no-symbol"],
 ];
 
-describe.each(databaseKinds)("passwords on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-  const clock = manualClock();
-  const log = recordingLogger();
+const log = recordingLogger();
 
-  beforeAll(async () => {
-    server = await startTestServer(kind, { now: clock.now, log }, { lockout: { maxPasswordAttempts: 3, maxOtpAttempts: 0, lockoutDurationMs: null } });
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("passwords on %s", { manualClock: true, overrides: { log }, config: { lockout: { maxPasswordAttempts: 3, maxOtpAttempts: 0, lockoutDurationMs: null } } }, (t) => {
+  const { server, clients, clock } = t;
 
   const addHuman = (password: string, protocol: (typeof rpcProtocols)[number] = "connect-json") =>
     clients.call(
@@ -48,7 +35,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
       UserService,
       "addHumanUser",
       {
-        organization: { org: { case: "orgId", value: orgId } },
+        organization: { org: { case: "orgId", value: t.orgId } },
         username: unique("pw"),
         profile: { givenName: "Grace", familyName: "Hopper" },
         email: { email: "grace@example.com" },
@@ -79,12 +66,12 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
   it("names the rule over REST and on SetPassword; serves the policy from SettingsService", async () => {
     const res = await rest(server.url, "POST", "/v2/users/human", {
       token: server.adminToken,
-      body: { organization: { orgId }, username: unique("pw"), profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" }, password: { password: "weakpass" } },
+      body: { organization: { orgId: t.orgId }, username: unique("pw"), profile: { givenName: "A", familyName: "B" }, email: { email: "a@example.com" }, password: { password: "weakpass" } },
     });
     expect(res.status).toBe(400);
     expect(res.body.details[0]).toMatchObject({ id: "PASSWORD-no-uppercase" });
 
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     expect(await setPassword(userId, "Sh0rt!", { case: "currentPassword", value: PASSWORD })).toMatchObject({ ok: false, reason: "PASSWORD-too-short" });
 
     const policy = await rest(server.url, "GET", "/v2/settings/password/complexity", { token: server.adminToken });
@@ -103,7 +90,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
     const secret = `Plain-${unique("S3cret!")}`;
     const wrong = `Wrong-${unique("S3cret!")}`;
     const changed = `Next-${unique("S3cret!")}`;
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId, secret);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId, secret);
     await login(clients, server.adminToken, { userId }, wrong);
     expectOk(await login(clients, server.adminToken, { userId }, secret));
     expect(await setPassword(userId, changed, { case: "currentPassword", value: wrong })).toMatchObject({ ok: false, reason: "USER-password-invalid" });
@@ -124,14 +111,14 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
   });
 
   it("sets a password proven by the current one; a wrong current password counts toward the lockout", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const next = "Brand-New-Pass-2";
     const wrong = await setPassword(userId, next, { case: "currentPassword", value: WRONG });
     expect(wrong).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
     expect(messageOf(wrong)).toContain("after 1 failed attempt with 2 attempts left");
 
     const done = expectOk(await setPassword(userId, next, { case: "currentPassword", value: PASSWORD }));
-    expect(done.details?.resourceOwner).toBe(orgId);
+    expect(done.details?.resourceOwner).toBe(t.orgId);
     const seen = expectOk(await clients.call("connect-json", UserService, "getUserByID", { userId }, server.adminToken));
     expect(seen.user?.type.case === "human" && seen.user.type.value.passwordChanged).toEqual(done.details?.changeDate);
     expect(messageOf(await login(clients, server.adminToken, { userId }, PASSWORD))).toContain("after 1 failed attempt");
@@ -154,7 +141,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
   });
 
   it("sets a password proven by a verification code, once, until it expires", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     await issueCode(userId, "code-one-123", 60_000);
     expect(await setPassword(userId, "Coded-Pass-1", { case: "verificationCode", value: "not-the-code" })).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-code-invalid" });
     expectOk(await setPassword(userId, "Coded-Pass-1", { case: "verificationCode", value: "code-one-123" }));
@@ -171,7 +158,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
   });
 
   it("lets an INITIAL user without a password get one by code and log in", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId, false);
+    const userId = await newHuman(clients, server.adminToken, t.orgId, false);
     expect(await login(clients, server.adminToken, { userId })).toMatchObject({ ok: false, reason: "USER-initial" });
     await issueCode(userId, "init-code-789", 60_000);
     expectOk(await setPassword(userId, "Initial-Pass-1", { case: "verificationCode", value: "init-code-789" }));
@@ -182,16 +169,16 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
   });
 
   it("sets a password without proof for a user.write holder (over REST), and refuses the rest", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const res = await rest(server.url, "POST", `/v2/users/${userId}/password`, { token: server.adminToken, body: { newPassword: { password: "Admin-Set-Pass-1", changeRequired: true } } });
     expect(res.status).toBe(200);
-    expect(res.body.details.resourceOwner).toBe(orgId);
+    expect(res.body.details.resourceOwner).toBe(t.orgId);
     expectOk(await login(clients, server.adminToken, { userId }, "Admin-Set-Pass-1"));
 
     const outsider = await newMachine(clients, server.adminToken, await newOrg(clients, server.adminToken), ["ORG_OWNER"]);
     // An owner of another organization cannot even tell that the user exists.
     expect(await setPassword(userId, "Outsider-Pass-1", undefined, outsider.token)).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
-    const machine = await newMachine(clients, server.adminToken, orgId);
+    const machine = await newMachine(clients, server.adminToken, t.orgId);
     expect(await setPassword(machine.userId, "Machine-Pass-1")).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-machine" });
     expect(await setPassword("987654321", "Nobody-Pass-1")).toMatchObject({ ok: false, code: Code.NotFound, reason: "USER-not-found" });
     expectOk(await clients.call("grpc", UserService, "deactivateUser", { userId }, server.adminToken));
@@ -206,7 +193,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
           UserService,
           "addHumanUser",
           {
-            organization: { org: { case: "orgId", value: orgId } },
+            organization: { org: { case: "orgId", value: t.orgId } },
             username: unique("imported"),
             profile: { givenName: "I", familyName: "M" },
             email: { email: "imported@example.com" },

@@ -1,50 +1,36 @@
 import { Code } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
-import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest, rpcProtocols } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { authenticates, login, manualClock, messageOf, newHumanWithPassword, PASSWORD, WRONG } from "./helpers.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { authenticates, login, messageOf, newHumanWithPassword, PASSWORD, WRONG } from "./helpers.js";
 
-describe.each(databaseKinds)("SessionService on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
-  const clock = manualClock();
-
-  beforeAll(async () => {
-    server = await startTestServer(kind, { now: clock.now });
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("SessionService on %s", { manualClock: true }, (t) => {
+  const { server, clients, clock } = t;
 
   describe.each(rpcProtocols)("over %s", (protocol) => {
     it("creates a session by user id with the right password; its token reads the session back", async () => {
-      const { userId, username } = await newHumanWithPassword(clients, server.adminToken, orgId);
+      const { userId, username } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
       const created = expectOk(await login(clients, server.adminToken, { userId }, PASSWORD, protocol));
       expect(created.sessionId).toMatch(/^\d+$/);
       expect(created.sessionToken.length).toBeGreaterThanOrEqual(40);
       expect(created.details?.sequence).toBe(1n);
-      expect(created.details?.resourceOwner).toBe(orgId);
+      expect(created.details?.resourceOwner).toBe(t.orgId);
 
       const got = expectOk(await clients.call(protocol, SessionService, "getSession", { sessionId: created.sessionId }, created.sessionToken));
       const session = got.session!;
       expect(session.id).toBe(created.sessionId);
       expect(session.sequence).toBe(1n);
-      expect(session.factors?.user).toMatchObject({ id: userId, loginName: username, displayName: "Ada Lovelace", organizationId: orgId });
+      expect(session.factors?.user).toMatchObject({ id: userId, loginName: username, displayName: "Ada Lovelace", organizationId: t.orgId });
       expect(timestampDate(session.factors!.password!.verifiedAt!)).toEqual(clock.now());
       expect(session.expirationDate).toBeUndefined();
     });
 
     it("answers a wrong password with InvalidArgument and no session", async () => {
-      const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+      const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
       const res = await login(clients, server.adminToken, { userId }, WRONG, protocol);
       expect(res).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
       expect(messageOf(res)).toBe("Password is invalid after 1 failed attempt (no lockout policy) (USER-password-invalid)");
@@ -52,7 +38,7 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
   });
 
   it("finds the user by login name: the username, or username@org-domain when the username is ambiguous", async () => {
-    const { userId, username } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId, username } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     expectOk(await login(clients, server.adminToken, { loginName: username.toUpperCase() }));
 
     // The same username in a second organization makes the bare name ambiguous.
@@ -77,9 +63,9 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
       code: Code.InvalidArgument,
       reason: "SESSION-login-name-ambiguous",
     });
-    const domains = await server.app.database.db.selectFrom("orgs_v1").select(["id", "primary_domain"]).where("id", "in", [orgId, otherOrg]).execute();
+    const domains = await server.app.database.db.selectFrom("orgs_v1").select(["id", "primary_domain"]).where("id", "in", [t.orgId, otherOrg]).execute();
     const domainOf = (id: string) => domains.find((d) => d.id === id)!.primary_domain;
-    const mine = expectOk(await login(clients, server.adminToken, { loginName: `${username}@${domainOf(orgId)}` }));
+    const mine = expectOk(await login(clients, server.adminToken, { loginName: `${username}@${domainOf(t.orgId)}` }));
     const theirs = expectOk(await login(clients, server.adminToken, { loginName: `${username}@${domainOf(otherOrg)}` }, "Other-Pass-1"));
     const userOf = async (sessionId: string) =>
       expectOk(await clients.call("grpc", SessionService, "getSession", { sessionId }, server.adminToken)).session?.factors?.user?.id;
@@ -97,13 +83,13 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
   });
 
   it("serves CreateSession (201), GetSession and DeleteSession over REST", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const created = await rest(server.url, "POST", "/v2/sessions", {
       token: server.adminToken,
       body: { checks: { user: { userId }, password: { password: PASSWORD } }, lifetime: "3600s", metadata: { device: "ZGVtbw==" } },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ sessionId: expect.any(String), sessionToken: expect.any(String), details: { sequence: "1", resourceOwner: orgId } });
+    expect(created.body).toMatchObject({ sessionId: expect.any(String), sessionToken: expect.any(String), details: { sequence: "1", resourceOwner: t.orgId } });
     const { sessionId, sessionToken } = created.body;
 
     const got = await rest(server.url, "GET", `/v2/sessions/${sessionId}?sessionToken=${encodeURIComponent(sessionToken)}`, { token: server.adminToken });
@@ -127,12 +113,12 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
   });
 
   it("lets only the token holder, the session's user or session.read holders see a session", async () => {
-    const alice = await newHumanWithPassword(clients, server.adminToken, orgId);
-    const bob = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const alice = await newHumanWithPassword(clients, server.adminToken, t.orgId);
+    const bob = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const a1 = expectOk(await login(clients, server.adminToken, { userId: alice.userId }));
     const a2 = expectOk(await login(clients, server.adminToken, { userId: alice.userId }));
     const b = expectOk(await login(clients, server.adminToken, { userId: bob.userId }));
-    const manager = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);
+    const manager = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
     const get = (sessionId: string, token: string, sessionToken?: string) =>
       clients.call("connect-proto", SessionService, "getSession", { sessionId, sessionToken }, token);
 
@@ -161,7 +147,7 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
   });
 
   it("stops a session token at the end of its lifetime (injected clock)", async () => {
-    const { userId } = await newHumanWithPassword(clients, server.adminToken, orgId);
+    const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
     const session = expectOk(await login(clients, server.adminToken, { userId }, PASSWORD, "grpc", { lifetimeSeconds: 60 }));
     expect(await authenticates(clients, session.sessionToken, session.sessionId)).toBe(true);
     clock.advance(59_000);
@@ -178,7 +164,7 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
   });
 
   it("creates a session with only a user check, which shows no password factor and authenticates nothing", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const session = expectOk(await login(clients, server.adminToken, { userId }, null));
     const got = expectOk(await clients.call("grpc", SessionService, "getSession", { sessionId: session.sessionId }, server.adminToken));
     expect(got.session?.factors?.user?.id).toBe(userId);

@@ -1,11 +1,12 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { services } from "../../src/api/routes.js";
-import { Clients, expectOk, rpcProtocols } from "../harness/clients.js";
+import { expectOk, rpcProtocols } from "../harness/clients.js";
 import { createScratchDatabase, databaseKinds } from "../harness/databases.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { startTestServer } from "../harness/server.js";
 import { TcpProxy } from "../faults/tcp-proxy.js";
 
 /** Reads a Watch stream into an array; `next(n)` waits until n statuses have arrived. */
@@ -37,17 +38,8 @@ function watch(url: string, service: string) {
   };
 }
 
-describe.each(databaseKinds)("grpc.health.v1 on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  beforeAll(async () => {
-    server = await startTestServer(kind, {}, { healthWatchIntervalMs: 100 });
-    clients = new Clients(server.url);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+describeOnDatabases("grpc.health.v1 on %s", { config: { healthWatchIntervalMs: 100 }, orgs: 0 }, (t) => {
+  const { server, clients } = t;
 
   it.each(rpcProtocols)("Check answers SERVING for the server and every registered service, NotFound for others, over %s", async (protocol) => {
     for (const service of ["", ...services.map((s) => s.typeName)]) {

@@ -6,11 +6,11 @@ import { promisify } from "node:util";
 import * as grpc from "@grpc/grpc-js";
 import { create, createFileRegistry, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { services } from "../../src/api/routes.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 const buf = resolve("node_modules/.bin/buf");
 const run = promisify(execFile);
@@ -55,14 +55,7 @@ async function reflect(url: string, version: Version, requests: Array<Record<str
 const files = (r: any): string[] => r.messageResponse.value.fileDescriptorProto.map((b: Uint8Array) => fromBinary(FileDescriptorProtoSchema, b).name);
 
 // Reflection reads descriptors only; no database is involved, so PGlite alone.
-describe("server reflection", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer("pglite");
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+describeOnDatabases("server reflection", { kinds: ["pglite"], orgs: 0 }, ({ server }) => {
 
   it("buf curl lists the services and calls a method with no local protos", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "zl-reflect-"));

@@ -1,13 +1,13 @@
 import { ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { createLogger } from "../../src/logger.js";
-import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk, rest, rpcProtocols } from "../harness/clients.js";
 import { newHuman, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { startTestServer } from "../harness/server.js";
 import { login, newHumanWithPassword, PASSWORD, WRONG } from "../login/helpers.js";
 import { addApiKey, deactivatePath, v1 } from "../v1-surface/helpers.js";
 
@@ -34,18 +34,10 @@ const transports = (baseUrl: string): Record<string, Transport> => ({
   connect: createConnectTransport({ baseUrl, httpVersion: "1.1" }),
 });
 
-describe.each(databaseKinds)("metrics, request ids and request logs on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  const log: string[] = [];
-  beforeAll(async () => {
-    server = await startTestServer(kind, { log: createLogger("info", { write: (line) => void log.push(line) }) });
-    clients = new Clients(server.url);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
-  });
+const log: string[] = [];
+
+describeOnDatabases("metrics, request ids and request logs on %s", { overrides: { log: createLogger("info", { write: (line) => void log.push(line) }) }, orgs: 0 }, (t) => {
+  const { server, clients } = t;
 
   it("counts and times calls by service, method, protocol and code; event appends; pool and process metrics", async () => {
     const before = await scrape(server.url);
@@ -72,7 +64,7 @@ describe.each(databaseKinds)("metrics, request ids and request logs on %s", (kin
     expect(after("eventstore_append_conflicts_total")).toBeGreaterThanOrEqual(0);
     expect(after("process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(after("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
-    if (kind === "postgres") {
+    if (t.kind === "postgres") {
       expect(after("db_pool_connections")).toBeGreaterThanOrEqual(1);
       expect(after("db_pool_idle_connections")).toBeGreaterThanOrEqual(0);
       expect(after("db_pool_waiting_requests")).toBe(0);

@@ -1,35 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { pageWithTotals } from "../../src/projections/list-query.js";
 import type { UserRow } from "../../src/projections/users/queries.js";
-import { Clients } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { newHuman, newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 // A list page counts matches only a bounded distance past its end: exact below that, a lower bound above it
 // that still tells a client paging until offset >= total that another page exists.
-describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
-  let server: TestServer;
-  let orgId: string;
-  let mixedOrgId: string;
+describeOnDatabases("bounded list totals on %s", { orgs: 2 }, (t) => {
+  const { server, clients } = t;
+  const mixedOrgId = () => t.orgIds[1];
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    const clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-    for (let i = 0; i < 12; i++) await newHuman(clients, server.adminToken, orgId);
+    for (let i = 0; i < 12; i++) await newHuman(clients, server.adminToken, t.orgId);
     // Humans have a first name, machines none: a sort column with NULLs.
-    mixedOrgId = await newOrg(clients, server.adminToken);
-    for (let i = 0; i < 4; i++) await newHuman(clients, server.adminToken, mixedOrgId);
-    for (let i = 0; i < 3; i++) await newMachine(clients, server.adminToken, mixedOrgId);
-    clients.close();
-  });
-  afterAll(async () => {
-    await server?.stop();
+    for (let i = 0; i < 4; i++) await newHuman(clients, server.adminToken, mixedOrgId());
+    for (let i = 0; i < 3; i++) await newMachine(clients, server.adminToken, mixedOrgId());
   });
 
   const page = (offset: number, countAhead: number) =>
-    pageWithTotals<UserRow, "users_v1">(server.app.database.db, "users_v1", (eb) => eb("resource_owner", "=", orgId), "creation_date", (o) => o.asc(), { offset, limit: 5, asc: true }, { countAhead });
+    pageWithTotals<UserRow, "users_v1">(server.app.database.db, "users_v1", (eb) => eb("resource_owner", "=", t.orgId), "creation_date", (o) => o.asc(), { offset, limit: 5, asc: true }, { countAhead });
 
   it("is exact when every match lies within the counted distance", async () => {
     expect(await page(0, 100)).toMatchObject({ total: 12 });
@@ -63,7 +52,7 @@ describe.each(databaseKinds)("bounded list totals on %s", (kind) => {
       pageWithTotals<UserRow, "users_v1">(
         server.app.database.db,
         "users_v1",
-        (eb) => eb("resource_owner", "in", [orgId, mixedOrgId]),
+        (eb) => eb("resource_owner", "in", [t.orgId, mixedOrgId()]),
         sort,
         (o) => (asc ? o.asc() : o.desc()).nullsLast(),
         { offset, limit: 5, asc },

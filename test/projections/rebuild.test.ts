@@ -1,23 +1,21 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { rebuildProjections } from "../../src/projections/rebuild.js";
 import { projections } from "../../src/projections/registry.js";
-import { Clients, expectOk } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { expectOk } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { login, newHumanWithPassword, WRONG } from "../login/helpers.js";
 
 const run = promisify(execFile);
 
-describe.each(databaseKinds)("projection rebuild on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
+describeOnDatabases("projection rebuild on %s", { orgs: 0 }, (t) => {
+  const { server, clients } = t;
 
   async function snapshot() {
     const db = server.app.database.db;
@@ -30,8 +28,6 @@ describe.each(databaseKinds)("projection rebuild on %s", (kind) => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
     // A history with every kind of event: orgs in each state, users in each state, a deletion, members, tokens.
     const admin = server.adminToken;
     const orgA = await newOrg(clients, admin);
@@ -46,10 +42,6 @@ describe.each(databaseKinds)("projection rebuild on %s", (kind) => {
       if (i % 4 === 2) expectOk(await step("deactivateUser"));
       if (i % 6 === 5) expectOk(await step("deleteUser"));
     }
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   it("yields rows identical to the inline projections", async () => {
@@ -88,7 +80,7 @@ describe.each(databaseKinds)("projection rebuild on %s", (kind) => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it.runIf(kind === "postgres")("runs as `npm run projections:rebuild` against DATABASE_URL", async () => {
+  it.runIf(t.kind === "postgres")("runs as `npm run projections:rebuild` against DATABASE_URL", async () => {
     const before = await snapshot();
     await sql`truncate users_v1`.execute(server.app.database.db);
     const { stdout } = await run("npx", ["tsx", "src/cli/rebuild-projections.ts"], { env: { ...process.env, DATABASE_URL: server.databaseUrl } });

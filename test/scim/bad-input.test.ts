@@ -1,9 +1,7 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { entraUser, eventCount, random, scim } from "./helpers.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
@@ -13,8 +11,8 @@ const filterPiece = fc.constantFrom("userName", "externalId", "emails.value", "e
 const pathPiece = fc.constantFrom("emails", "[type eq \"work\"]", ".value", "name", ".givenName", "active", "userName", "id", "meta", "[", "]", "urn:x:y", ".", "phoneNumbers", "password");
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 
-describe.each(databaseKinds)("SCIM bad input on %s: a clear 4xx, never a 5xx, nothing written", (kind) => {
-  let server: TestServer;
+describeOnDatabases("SCIM bad input on %s: a clear 4xx, never a 5xx, nothing written", (t) => {
+  const { server, clients } = t;
   let base: string;
   let token: string;
   let userId: string;
@@ -28,18 +26,13 @@ describe.each(databaseKinds)("SCIM bad input on %s: a clear 4xx, never a 5xx, no
   };
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    const clients = new Clients(server.url);
-    const orgId = await newOrg(clients, server.adminToken);
-    ({ token } = await newMachine(clients, server.adminToken, orgId, ["ORG_USER_MANAGER"]));
-    clients.close();
-    base = `/scim/v2/${orgId}`;
+    ({ token } = await newMachine(clients, server.adminToken, t.orgId, ["ORG_USER_MANAGER"]));
+    base = `/scim/v2/${t.orgId}`;
     userId = (await scim(server.url, token, "POST", `${base}/Users`, entraUser(`${random("f")}@example.com`, "ext"))).body.id;
   });
   afterAll(async () => {
     // eslint-disable-next-line no-console
-    console.log(`SCIM fuzz on ${kind}: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    await server?.stop();
+    console.log(`SCIM fuzz on ${t.kind}: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
   });
 
   it("filters", async () => {

@@ -1,30 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients, expectOk } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { beforeAll, expect, it } from "vitest";
+import { expectOk } from "../harness/clients.js";
+import { newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { authenticates, login } from "../login/helpers.js";
 import { entraUser, eventTypes, oktaUser, random, scim } from "./helpers.js";
 
-describe.each(databaseKinds)("SCIM: an IdP's whole user lifecycle on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+describeOnDatabases("SCIM: an IdP's whole user lifecycle on %s", (t) => {
+  const { server, clients } = t;
   let idp: { userId: string; token: string };
   const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    scim(server.url, idp.token, method, `/scim/v2/${orgId}${path}`, body, headers);
+    scim(server.url, idp.token, method, `/scim/v2/${t.orgId}${path}`, body, headers);
   const db = () => server.app.database.db;
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
     // ZITADEL's guide: a machine user with ORG_USER_MANAGER in the organization, and its PAT.
-    idp = await newMachine(clients, server.adminToken, orgId, ["ORG_USER_MANAGER"]);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
+    idp = await newMachine(clients, server.adminToken, t.orgId, ["ORG_USER_MANAGER"]);
   });
 
   it("Entra ID: probe, create, find by filter, deactivate with \"Replace\"/\"False\", the session dies, reactivate, delete", async () => {

@@ -1,22 +1,18 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { rebuildProjections } from "../../src/projections/rebuild.js";
 import { projections } from "../../src/projections/registry.js";
-import { Clients } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { newMachine } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { entraUser, random, scim } from "./helpers.js";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-describe.each(databaseKinds)("SCIM's user.scim.attributes.set in users_v1 on %s", (kind) => {
-  let server: TestServer;
+describeOnDatabases("SCIM's user.scim.attributes.set in users_v1 on %s", (t) => {
+  const { server, clients } = t;
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    const clients = new Clients(server.url);
-    const orgId = await newOrg(clients, server.adminToken);
+    const orgId = t.orgId;
     const idp = await newMachine(clients, server.adminToken, orgId, ["ORG_USER_MANAGER"]);
     clients.close();
     const call = (method: string, path: string, body?: unknown) => scim(server.url, idp.token, method, `/scim/v2/${orgId}${path}`, body);
@@ -33,9 +29,6 @@ describe.each(databaseKinds)("SCIM's user.scim.attributes.set in users_v1 on %s"
       });
       if (i === 2) await call("PUT", `/Users/${user.id}`, { userName, name: { givenName: "Put", familyName: "Only" }, emails: [{ value: userName }] });
     }
-  });
-  afterAll(async () => {
-    await server?.stop();
   });
 
   it("a rebuild from the log yields the rows the inline projection wrote", async () => {

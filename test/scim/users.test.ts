@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Clients } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
+import { beforeAll, expect, it } from "vitest";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { entraUser, eventCount, eventTypes, random, scim } from "./helpers.js";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
 const patchOf = (...Operations: object[]) => ({ schemas: [PATCH_OP], Operations });
 
-describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+describeOnDatabases("SCIM Users, discovery and errors on %s", (t) => {
+  const { server, clients } = t;
   let otherOrgId: string;
   let idp: { userId: string; token: string };
   const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    scim(server.url, idp.token, method, `/scim/v2/${orgId}${path}`, body, headers);
+    scim(server.url, idp.token, method, `/scim/v2/${t.orgId}${path}`, body, headers);
   const db = () => server.app.database.db;
   const create = async (overrides: Record<string, unknown> = {}) => {
     const userName = `${random("u")}@example.com`;
@@ -33,19 +29,12 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
   };
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
     otherOrgId = await newOrg(clients, server.adminToken);
-    idp = await newMachine(clients, server.adminToken, orgId, ["ORG_USER_MANAGER"]);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
+    idp = await newMachine(clients, server.adminToken, t.orgId, ["ORG_USER_MANAGER"]);
   });
 
   it("discovery: ServiceProviderConfig, ResourceTypes and Schemas declare what is supported", async () => {
-    const spc = await scim(server.url, undefined, "GET", `/scim/v2/${orgId}/ServiceProviderConfig`);
+    const spc = await scim(server.url, undefined, "GET", `/scim/v2/${t.orgId}/ServiceProviderConfig`);
     expect(spc.status).toBe(200);
     expect(spc.body).toMatchObject({
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
@@ -204,8 +193,8 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
   it("errors: RFC 7644 §3.12 shapes with scimType; never a 5xx; bad input changes nothing", async () => {
     const user = await create();
     const events = await eventCount(db());
-    expectError(await scim(server.url, undefined, "GET", `/scim/v2/${orgId}/Users`), 401);
-    expectError(await scim(server.url, "not-a-token", "GET", `/scim/v2/${orgId}/Users`), 401);
+    expectError(await scim(server.url, undefined, "GET", `/scim/v2/${t.orgId}/Users`), 401);
+    expectError(await scim(server.url, "not-a-token", "GET", `/scim/v2/${t.orgId}/Users`), 401);
     expectError(await call("POST", "/Users", { ...entraUser(user.userName.toUpperCase(), "x") }), 409, "uniqueness");
     expectError(await call("GET", `/Users?filter=${encodeURIComponent('userName eq "unterminated')}`), 400, "invalidFilter");
     expectError(await call("GET", `/Users?filter=${encodeURIComponent('title eq "x"')}`), 400, "invalidFilter");
@@ -241,10 +230,10 @@ describe.each(databaseKinds)("SCIM Users, discovery and errors on %s", (kind) =>
     expectError(await scim(server.url, idp.token, "GET", `/scim/v2/${otherOrgId}/Users`), 404);
     expectError(await scim(server.url, idp.token, "POST", `/scim/v2/${otherOrgId}/Users`, entraUser(`${random("o")}@example.com`, "x")), 404);
     // A user of this organization's path but owned by the other one stays invisible even for an instance admin's URL mix-up.
-    expectError(await scim(server.url, server.adminToken, "GET", `/scim/v2/${orgId}/Users/${foreign}`), 404);
+    expectError(await scim(server.url, server.adminToken, "GET", `/scim/v2/${t.orgId}/Users/${foreign}`), 404);
     expectError(await call("GET", `/Users/${idp.userId}`), 404);
     // A user without permissions in the organization: 404 for its users, as if they did not exist.
-    const nobody = await newMachine(clients, server.adminToken, orgId);
-    expectError(await scim(server.url, nobody.token, "GET", `/scim/v2/${orgId}/Users`), 404);
+    const nobody = await newMachine(clients, server.adminToken, t.orgId);
+    expectError(await scim(server.url, nobody.token, "GET", `/scim/v2/${t.orgId}/Users`), 404);
   });
 });

@@ -8,15 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { createLogger } from "../../src/logger.js";
 import { type App, startApp } from "../../src/server/app.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
-describe("gRPC-web over HTTP/2 on the cleartext port", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer("pglite");
-  });
-  afterAll(async () => server?.stop());
-
+describeOnDatabases("gRPC-web over HTTP/2 on the cleartext port", { kinds: ["pglite"], orgs: 0 }, ({ server }) => {
   it("answers a grpc-web call made over h2c", async () => {
     const client = createClient(ManagementService, createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" }));
     const res = await client.getMyOrg({}, { headers: { authorization: `Bearer ${server.adminToken}` } });

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatProgress } from "../../src/cli/progress.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { databaseKinds } from "../harness/databases.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const execFileAsync = promisify(execFile);
@@ -51,12 +52,7 @@ describe("progress formatting", () => {
 });
 
 // The rebuild needs a database the CLI can open while the server runs: PostgreSQL.
-describe.runIf(process.env.DATABASE_URL)("npm run projections:rebuild output", () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer("postgres");
-  });
-  afterAll(() => server?.stop());
+describeOnDatabases("npm run projections:rebuild output", { kinds: databaseKinds.filter((kind) => kind === "postgres"), orgs: 0 }, ({ server }) => {
 
   it("without a terminal: only the summary line on stdout, nothing on stderr", async () => {
     const result = await cli("rebuild-projections.ts", [], { DATABASE_URL: server.databaseUrl! });

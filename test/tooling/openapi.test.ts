@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openApiText } from "../../src/gateway/openapi-document.js";
-import { Clients, rest } from "../harness/clients.js";
+import { rest } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { newHuman } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 
 const committedText = readFileSync(new URL("../../openapi/openapi.json", import.meta.url), "utf8");
 const committed = JSON.parse(committedText);
@@ -39,18 +39,14 @@ describe("the committed OpenAPI document", () => {
 });
 
 // Routing does not depend on the database: one kind is enough (PostgreSQL when available, it starts faster).
-describe(`every documented operation is routed (${databaseKinds.at(-1)})`, () => {
-  let server: TestServer;
+describeOnDatabases("every documented operation is routed (%s)", { kinds: databaseKinds.slice(-1) }, (t) => {
+  const { server, clients } = t;
   const samples: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startTestServer(databaseKinds.at(-1)!);
-    const clients = new Clients(server.url);
-    const orgId = await newOrg(clients, server.adminToken);
-    const userId = await newHuman(clients, server.adminToken, orgId);
-    Object.assign(samples, { user_id: userId, id: userId, key_id: "0", session_id: "0", orgId });
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
+    Object.assign(samples, { user_id: userId, id: userId, key_id: "0", session_id: "0", orgId: t.orgId });
   });
-  afterAll(() => server?.stop());
 
   it("serves the document at GET /openapi.json and the /v1/users one at /v1/openapi.json", async () => {
     const whole = await fetch(new URL("/openapi.json", server.url));

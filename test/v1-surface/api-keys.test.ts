@@ -1,15 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
-import { hashToken, newToken } from "../../src/credentials/tokens.js";
-import { Clients, expectOk, rest } from "../harness/clients.js";
-import { createScratchDatabase, databaseKinds } from "../harness/databases.js";
+import { hashToken } from "../../src/credentials/tokens.js";
+import { expectOk, rest } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { deactivatePath, v1 } from "./helpers.js";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -23,41 +19,16 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-describe.each(databaseKinds)("API keys on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+describeOnDatabases("API keys on %s", { persistent: true }, (t) => {
+  const { server, clients } = t;
   let admin: { userId: string; token: string };
-  let scratch: { url: string; drop(): Promise<void> } | undefined;
-  let dataDir: string | undefined;
-  let config: Record<string, string>;
-  let env: Record<string, string>;
-
-  const start = async () => {
-    server = await startTestServer(kind, {}, config);
-    clients = new Clients(server.url);
-  };
-  const stop = async () => {
-    clients.close();
-    await server.stop();
-  };
+  const env = () => ({ DATABASE_URL: t.database.databaseUrl ?? "", DATA_DIR: t.database.dataDir ?? "", LOG_LEVEL: "silent" });
   /** The status a key gets for deactivating a fresh user of `org` as the org's admin. */
-  const statusWith = async (key: string, org = orgId, token = admin.token) =>
+  const statusWith = async (key: string, org = t.orgId, token = admin.token) =>
     (await v1(server.url, "POST", deactivatePath(await newHuman(clients, server.adminToken, org)), { apiKey: key, token })).status;
 
   beforeAll(async () => {
-    scratch = kind === "postgres" ? await createScratchDatabase() : undefined;
-    dataDir = kind === "pglite" ? mkdtempSync(join(tmpdir(), "v1-api-keys-")) : undefined;
-    config = { adminToken: newToken(), ...(scratch ? { databaseUrl: scratch.url } : { dataDir: dataDir as string }) };
-    env = { DATABASE_URL: scratch?.url ?? "", DATA_DIR: dataDir ?? "", LOG_LEVEL: "silent" };
-    await start();
-    orgId = await newOrg(clients, server.adminToken);
-    admin = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
-  });
-  afterAll(async () => {
-    await stop();
-    await scratch?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    admin = await newMachine(clients, server.adminToken, t.orgId, ["ADMIN"]);
   });
 
   it("AddApiKey / RevokeApiKey over RPC and REST: only the hash is stored, a revoked key gets 401", async () => {
@@ -91,7 +62,7 @@ describe.each(databaseKinds)("API keys on %s", (kind) => {
     const add = (name: string, token?: string) => clients.call("connect-json", ApiKeyService, "addApiKey", { name }, token);
     expect(await add("  ", server.adminToken)).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "APIKEY-name-missing" });
     expect(await add("x".repeat(201), server.adminToken)).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "APIKEY-name-too-long" });
-    const owner = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);
+    const owner = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
     expect(await add("mine", owner.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
     expect(await add("mine")).toMatchObject({ ok: false, code: Code.Unauthenticated });
   });
@@ -101,23 +72,23 @@ describe.each(databaseKinds)("API keys on %s", (kind) => {
     const viaRpc = expectOk(await clients.call("connect-json", ApiKeyService, "addApiKey", { name: "old" }, server.adminToken));
     const otherOrg = await newOrg(clients, server.adminToken);
     // PGlite is one process per data directory: stop the server for the CLI. PostgreSQL keeps serving.
-    if (kind === "pglite") await stop();
+    if (t.kind === "pglite") await t.stopServer();
 
-    const added = await cli(["add", "nightly-sync"], env);
+    const added = await cli(["add", "nightly-sync"], env());
     expect(added).toMatchObject({ code: 0 });
     const { key_id: keyId, key } = JSON.parse(added.stdout);
     expect(keyId).toMatch(/^\d+$/);
-    const bound = JSON.parse((await cli(["add", "org-tool", "--org", orgId], env)).stdout);
-    expect(await cli(["revoke", viaRpc.keyId], env)).toMatchObject({ code: 0 });
-    const again = await cli(["revoke", viaRpc.keyId], env);
+    const bound = JSON.parse((await cli(["add", "org-tool", "--org", t.orgId], env())).stdout);
+    expect(await cli(["revoke", viaRpc.keyId], env())).toMatchObject({ code: 0 });
+    const again = await cli(["revoke", viaRpc.keyId], env());
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("APIKEY-already-revoked");
-    const unknownOrg = await cli(["add", "x", "--org", "404404"], env);
+    const unknownOrg = await cli(["add", "x", "--org", "404404"], env());
     expect(unknownOrg.code).toBe(1);
     expect(unknownOrg.stderr).toContain("ORG-not-found");
-    expect((await cli([], env)).code).toBe(2);
+    expect((await cli([], env())).code).toBe(2);
 
-    if (kind === "pglite") await start();
+    if (t.kind === "pglite") await t.startServer();
     expect(await statusWith(key)).toBe(204);
     expect(await statusWith(viaRpc.key)).toBe(401);
     // A key bound to an organization acts only on that organization's users.

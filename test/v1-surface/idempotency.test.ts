@@ -1,43 +1,31 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { newToken } from "../../src/credentials/tokens.js";
 import { ClaimLostError, fingerprint, IdempotencyStore } from "../../src/v1-surface/idempotency.js";
-import { Clients, expectOk } from "../harness/clients.js";
-import { createScratchDatabase, type DatabaseKind, databaseKinds } from "../harness/databases.js";
-import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { expectOk } from "../harness/clients.js";
+import { newHuman, newMachine, unique } from "../harness/fixtures.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import type { TestServer } from "../harness/server.js";
 import { activatePath, addApiKey, ageRecord, countEvents, deactivatePath, userState, v1 } from "./helpers.js";
 
 const recordOf = (server: TestServer, ref: string) =>
   server.app.database.db.selectFrom("idempotency_records").select(["state", "status", "body"]).where("ref", "=", ref).executeTakeFirst();
 
-describe.each(databaseKinds)("idempotency-ref on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+describeOnDatabases("idempotency-ref on %s", (t) => {
+  const { server, clients } = t;
   let admin: { userId: string; token: string };
   let key: { keyId: string; key: string };
   const db = () => server.app.database.db;
   const send = (path: string, ref?: string, body?: string) => v1(server.url, "POST", path, { apiKey: key.key, token: admin.token, ref, body });
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-    admin = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
+    admin = await newMachine(clients, server.adminToken, t.orgId, ["ADMIN"]);
     key = await addApiKey(clients, server.adminToken);
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   it("20 parallel requests with one ref execute once: one event, every other answer a 409 or the replayed 204", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const ref = unique("ref");
     const results = await Promise.all(Array.from({ length: 20 }, () => send(deactivatePath(userId), ref)));
     const executed = results.filter((r) => r.status === 204 && r.headers.get("idempotency-replayed") === null);
@@ -53,7 +41,7 @@ describe.each(databaseKinds)("idempotency-ref on %s", (kind) => {
   });
 
   it("20 parallel requests with different refs still meet the lifecycle rules: one 204, nineteen 422", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const results = await Promise.all(Array.from({ length: 20 }, () => send(deactivatePath(userId), unique("ref"))));
     expect(results.filter((r) => r.status === 204)).toHaveLength(1);
     expect(results.filter((r) => r.status === 422 && r.body.code === "USER-already-inactive")).toHaveLength(19);
@@ -61,7 +49,7 @@ describe.each(databaseKinds)("idempotency-ref on %s", (kind) => {
   });
 
   it("the record and the events commit together: a failure in the transaction leaves neither", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const ref = `fail-${newToken()}`;
     // A fault at the last write of the command's transaction, after its events were inserted.
     await sql`create function fail_done() returns trigger language plpgsql as $$
@@ -86,7 +74,7 @@ describe.each(databaseKinds)("idempotency-ref on %s", (kind) => {
   });
 
   it("a ref older than 24 h is a new request, and pruning deletes expired records only", async () => {
-    const userId = await newHuman(clients, server.adminToken, orgId);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
     const ref = unique("ref");
     expect((await send(deactivatePath(userId), ref)).status).toBe(204);
     expectOk(await clients.call("connect-json", UserService, "reactivateUser", { userId }, server.adminToken));
@@ -124,34 +112,23 @@ describe.each(databaseKinds)("idempotency-ref on %s", (kind) => {
   });
 });
 
-describe.each(databaseKinds)("idempotency-ref across a restart on %s", (kind: DatabaseKind) => {
-  it("replays the stored response from the database after the server restarts", async () => {
-    const scratch = kind === "postgres" ? await createScratchDatabase() : undefined;
-    const dataDir = kind === "pglite" ? mkdtempSync(join(tmpdir(), "v1-restart-")) : undefined;
-    const config = { adminToken: newToken(), ...(scratch ? { databaseUrl: scratch.url } : { dataDir }) };
-    let server = await startTestServer(kind, {}, config);
-    try {
-      const clients = new Clients(server.url);
-      const orgId = await newOrg(clients, server.adminToken);
-      const admin = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
-      const { key } = await addApiKey(clients, server.adminToken);
-      const userId = await newHuman(clients, server.adminToken, orgId);
-      clients.close();
-      const ref = unique("ref");
-      const send = (path: string) => v1(server.url, "POST", path, { apiKey: key, token: admin.token, ref });
-      expect((await send(deactivatePath(userId))).status).toBe(204);
+describeOnDatabases("idempotency-ref across a restart on %s", { persistent: true }, (t) => {
+  const { server, clients } = t;
 
-      await server.stop();
-      server = await startTestServer(kind, {}, config);
-      const replay = await send(deactivatePath(userId));
-      expect({ status: replay.status, replayed: replay.headers.get("idempotency-replayed") }).toEqual({ status: 204, replayed: "true" });
-      expect((await send(activatePath(userId))).status).toBe(422);
-      expect(await countEvents(server.app.database.db, userId, "user.deactivated")).toBe(1);
-      expect(await userState(server.app.database.db, userId)).toBe("inactive");
-    } finally {
-      await server.stop();
-      await scratch?.drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    }
+  it("replays the stored response from the database after the server restarts", async () => {
+    const admin = await newMachine(clients, server.adminToken, t.orgId, ["ADMIN"]);
+    const { key } = await addApiKey(clients, server.adminToken);
+    const userId = await newHuman(clients, server.adminToken, t.orgId);
+    const ref = unique("ref");
+    const send = (path: string) => v1(server.url, "POST", path, { apiKey: key, token: admin.token, ref });
+    expect((await send(deactivatePath(userId))).status).toBe(204);
+
+    await t.stopServer();
+    await t.startServer();
+    const replay = await send(deactivatePath(userId));
+    expect({ status: replay.status, replayed: replay.headers.get("idempotency-replayed") }).toEqual({ status: 204, replayed: "true" });
+    expect((await send(activatePath(userId))).status).toBe(422);
+    expect(await countEvents(t.db, userId, "user.deactivated")).toBe(1);
+    expect(await userState(t.db, userId)).toBe("inactive");
   });
 });

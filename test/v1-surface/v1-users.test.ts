@@ -2,14 +2,15 @@ import http2 from "node:http2";
 import net from "node:net";
 import { readFileSync } from "node:fs";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { fingerprint, IdempotencyStore } from "../../src/v1-surface/idempotency.js";
 import { V1_ROUTES } from "../../src/v1-surface/routes.js";
 import { Clients, expectOk } from "../harness/clients.js";
 import { createScratchDatabase, databaseKinds } from "../harness/databases.js";
 import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { startTestServer } from "../harness/server.js";
 import { activatePath, addApiKey, ageRecord, capturingLogger, countEvents, deactivatePath, userState, v1, type V1Options } from "./helpers.js";
 import { type Observed, openApi, responseProblems } from "./openapi-check.js";
 
@@ -20,14 +21,13 @@ const operations = [
   ["activate", activatePath],
 ] as const;
 
-describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
-  let server: TestServer;
-  let clients: Clients;
-  let orgId: string;
+const log = capturingLogger();
+
+describeOnDatabases("/v1/users surface on %s", { overrides: { log }, config: { v1RateLimitPerMinute: 100 } }, (t) => {
+  const { server, clients } = t;
   let admin: { userId: string; token: string };
   let apiKey: string;
   let apiKeyId: string;
-  const log = capturingLogger();
 
   const call = async (method: string, path: string, options: V1Options = {}) => {
     const result = await v1(server.url, method, path, options);
@@ -36,7 +36,7 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
   };
   const as = (token: string, extra: V1Options = {}) => ({ apiKey, token, ...extra });
   const db = () => server.app.database.db;
-  const activeUser = () => newHuman(clients, server.adminToken, orgId);
+  const activeUser = () => newHuman(clients, server.adminToken, t.orgId);
   const inactiveUser = async () => {
     const userId = await activeUser();
     expectOk(await clients.call("connect-json", UserService, "deactivateUser", { userId }, server.adminToken));
@@ -44,15 +44,8 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer(kind, { log }, { v1RateLimitPerMinute: 100 });
-    clients = new Clients(server.url);
-    orgId = await newOrg(clients, server.adminToken);
-    admin = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
+    admin = await newMachine(clients, server.adminToken, t.orgId, ["ADMIN"]);
     ({ key: apiKey, keyId: apiKeyId } = await addApiKey(clients, server.adminToken));
-  });
-  afterAll(async () => {
-    clients?.close();
-    await server?.stop();
   });
 
   it("204: deactivates and re-activates through the domain commands, with no body", async () => {
@@ -92,7 +85,7 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
     });
     const active = await activeUser();
     expect(await call("POST", activatePath(active), as(admin.token))).toMatchObject({ status: 422, body: { code: "USER-not-inactive" } });
-    const initial = await newHuman(clients, server.adminToken, orgId, false);
+    const initial = await newHuman(clients, server.adminToken, t.orgId, false);
     expect(await call("POST", deactivatePath(initial), as(admin.token))).toMatchObject({ status: 422, body: { code: "USER-initial" } });
     expect(await countEvents(db(), inactive, "user.deactivated")).toBe(1);
     expect(await userState(db(), initial)).toBe("initial");
@@ -155,7 +148,7 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
 
   it.each(operations)("403 on %s: the acting user needs an admin role over the user's organization", async (_name, path) => {
     const otherOrg = await newOrg(clients, server.adminToken);
-    const noRole = await newMachine(clients, server.adminToken, orgId);
+    const noRole = await newMachine(clients, server.adminToken, t.orgId);
     // Admins of another organization cannot see this one's users at all: they get what an unknown user gets.
     const strangers = [await newMachine(clients, server.adminToken, otherOrg, ["ADMIN"]), await newMachine(clients, server.adminToken, otherOrg, ["ORG_OWNER"])];
     const prepare = () => (path === deactivatePath ? activeUser() : inactiveUser());
@@ -169,14 +162,14 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
       expect(refused.body).toEqual(unknown.body);
     }
     expect(await userState(db(), target)).toBe(path === deactivatePath ? "active" : "inactive");
-    const owner = await newMachine(clients, server.adminToken, orgId, ["ORG_OWNER"]);
+    const owner = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
     for (const token of [admin.token, owner.token, server.adminToken]) {
       expect((await call("POST", path(await prepare()), as(token))).status).toBe(204);
     }
   });
 
   it("a deactivated admin cannot re-activate themselves; another admin can", async () => {
-    const first = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
+    const first = await newMachine(clients, server.adminToken, t.orgId, ["ADMIN"]);
     expect((await call("POST", deactivatePath(first.userId), as(first.token))).status).toBe(204);
     expect(await call("POST", activatePath(first.userId), as(first.token))).toMatchObject({ status: 401 });
     expect(await userState(db(), first.userId)).toBe("inactive");
@@ -274,13 +267,13 @@ describe.each(databaseKinds)("/v1/users surface on %s", (kind) => {
     expect(await userState(db(), userId)).toBe(before);
   });
 
-  it.runIf(kind === "postgres").each(operations)("503 on %s when the database is unreachable", async (_name, path) => {
+  it.runIf(t.kind === "postgres").each(operations)("503 on %s when the database is unreachable", async (_name, path) => {
     const scratch = await createScratchDatabase();
     const proxy = await tcpProxy(new URL(scratch.url));
     const url = new URL(scratch.url);
     url.host = `127.0.0.1:${proxy.port}`;
     const downLog = capturingLogger();
-    const down = await startTestServer(kind, { log: downLog }, { databaseUrl: url.toString() });
+    const down = await startTestServer(t.kind, { log: downLog }, { databaseUrl: url.toString() });
     const downClients = new Clients(down.url);
     try {
       const key = (await addApiKey(downClients, down.adminToken)).key;
