@@ -172,7 +172,7 @@ describe.each(databaseKinds)("passwords on %s", (kind) => {
 
   it("lets an INITIAL user without a password get one by code and log in", async () => {
     const userId = await newHuman(clients, server.adminToken, orgId, false);
-    expect(await login(clients, server.adminToken, { userId })).toMatchObject({ ok: false, reason: "USER-initial" });
+    expect(await login(clients, server.adminToken, { userId }, null)).toMatchObject({ ok: false, reason: "USER-initial" });
     await issueCode(userId, "init-code-789", 60_000);
     expectOk(await setPassword(userId, "Initial-Pass-1", { case: "verificationCode", value: "init-code-789" }));
     const session = expectOk(await login(clients, server.adminToken, { userId }, "Initial-Pass-1"));

@@ -184,7 +184,7 @@ describe.each(databaseKinds)("SessionService on %s", (kind) => {
     expect(got.session?.factors?.user?.id).toBe(userId);
     expect(got.session?.factors?.password).toBeUndefined();
     expect(await authenticates(clients, session.sessionToken, session.sessionId)).toBe(false);
-    // A password check for a user without a password is refused and not counted.
-    expect(await login(clients, server.adminToken, { userId }, PASSWORD)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-no-password" });
+    // A password check for a user without a password fails like any wrong password (see no-password-answers.test.ts).
+    expect(await login(clients, server.adminToken, { userId }, PASSWORD)).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
   });
 });
