@@ -5,7 +5,7 @@
 export function faviconIco(): Buffer {
   const size = 32;
   const pixels = Buffer.alloc(size * size * 4);
-  const blue = [0xff, 0x5f, 0x0b]; // #0b5fff as B, G, R
+  const blue = [0xd9, 0x50, 0x09]; // #0950d9 as B, G, R
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const [cx, cy] = [x + 0.5 - size / 2, y + 0.5 - size / 2];
