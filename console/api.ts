@@ -19,9 +19,18 @@ export const session = {
   },
 };
 
-const bearer: Interceptor = (next) => (req) => {
-  if (session.token && !req.header.has("authorization")) req.header.set("authorization", `Bearer ${session.token}`);
-  return next(req);
+/** Fired when the signed-in token stops working (deactivated, locked, expired): the console signs out. */
+export const SIGNED_OUT = "console:signed-out";
+
+const bearer: Interceptor = (next) => async (req) => {
+  const own = !!session.token && !req.header.has("authorization");
+  if (own) req.header.set("authorization", `Bearer ${session.token}`);
+  try {
+    return await next(req);
+  } catch (error) {
+    if (own && ConnectError.from(error).code === Code.Unauthenticated) window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: error }));
+    throw error;
+  }
 };
 
 // The API is this page's origin unless `?api=https://…` names another (it must allow this origin: CORS_ALLOWED_ORIGINS).

@@ -1,4 +1,4 @@
-import { describeError, hasCode, session } from "./api.js";
+import { describeError, hasCode, session, SIGNED_OUT } from "./api.js";
 import { Code } from "@connectrpc/connect";
 import { h, mount } from "./dom.js";
 import { clearFeedback, showError } from "./feedback.js";
@@ -50,10 +50,8 @@ async function route(): Promise<void> {
     if (found) await found.view(new URLSearchParams(query), leaving.signal, found.match![1]);
     else notFound(path);
   } catch (error) {
-    if (hasCode(error, Code.Unauthenticated)) {
-      session.token = null;
-      return route();
-    }
+    // A token that stopped working signs out (SIGNED_OUT); the sign-in page then says why.
+    if (hasCode(error, Code.Unauthenticated)) return;
     mount(main, h("h2", {}, "This page could not be loaded"), h("p", {}, h("a", { href: "#/users" }, "Back to users")));
     showError(describeError(error));
     return;
@@ -78,4 +76,9 @@ function notFound(path: string) {
 }
 
 window.addEventListener("hashchange", () => void route());
+window.addEventListener(SIGNED_OUT, (event) => {
+  if (!session.token) return;
+  session.token = null;
+  void route().then(() => showError((event as CustomEvent).detail, "Your token stopped working; signed out. The last call"));
+});
 void route();

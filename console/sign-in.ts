@@ -10,13 +10,12 @@ export function signInView(main: HTMLElement, done: () => void): void {
   const loginClient = h("input", { id: "login-client-token", type: "password", autocomplete: "off", required: true, "aria-describedby": "login-client-hint" }) as HTMLInputElement;
 
   async function useToken(token: string) {
-    session.token = token;
     try {
       // Any valid principal may list users (it sees at least itself): a cheap check that the token works.
-      await users.listUsers({ query: { limit: 1 } });
+      await users.listUsers({ query: { limit: 1 } }, { headers: { authorization: `Bearer ${token}` } });
+      session.token = token;
       done();
     } catch (error) {
-      session.token = null;
       showError(describeError(error), "Sign-in");
     }
   }
