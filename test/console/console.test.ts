@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../console/build.js";
 import { OrganizationService as OrganizationServiceBeta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
@@ -198,6 +198,11 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
   it("asks before a lock, announces a change made elsewhere, lets messages expire, and ends a deleted user's page", async () => {
     const user = await newHumanWithPassword(clients, server.adminToken, orgId);
     const page = await signedIn();
+    // Event streams this page has open, and every one it ever opened.
+    const streams = { open: new Set<Request>(), opened: 0 };
+    page.on("request", (req) => req.url().includes("WatchEvents") && (streams.open.add(req), streams.opened++));
+    page.on("requestfinished", (req) => streams.open.delete(req));
+    page.on("requestfailed", (req) => streams.open.delete(req));
     await page.getByLabel("Search users").fill(user.username);
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByRole("link", { name: user.username }).click();
@@ -237,18 +242,17 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
     await poll(() => page.locator("h2 .badge").textContent()).toBe("active");
 
     // Deleted here: the page says so, offers nothing, and stops streaming for good.
-    const watches: string[] = [];
-    page.on("request", (req) => req.url().includes("WatchEvents") && watches.push(req.url()));
     await page.getByRole("button", { name: "Delete" }).click();
     await poll(() => page.getByRole("dialog").textContent()).toContain("cannot be undone");
     await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await poll(() => page.locator("#deleted-notice").textContent()).toContain("This user was deleted");
     expect(await page.locator("#live").textContent()).toBe("(ended: the user was deleted)");
     expect(await page.getByRole("group", { name: "Actions" }).getByRole("button").count()).toBe(0);
-    const before = watches.length;
+    await poll(() => streams.open.size).toBe(0);
+    const opened = streams.opened;
     await page.clock.fastForward(120_000);
     await page.waitForTimeout(500);
-    expect(watches.length).toBe(before);
+    expect(streams.opened).toBe(opened);
     // Opened later, a deleted user's page says it is not there.
     await page.reload();
     await poll(() => page.locator("h2").textContent()).toBe("User not found");
