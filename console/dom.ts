@@ -1,4 +1,4 @@
-type Child = Node | string | number | false | null | undefined;
+export type Child = Node | string | number | false | null | undefined;
 type Attrs = Record<string, string | number | boolean | ((event: Event) => void) | undefined>;
 
 /** Creates an element; text children become text nodes (never HTML), `on…` attributes become listeners. */
@@ -9,12 +9,16 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
     if (typeof value === "function") el.addEventListener(key.slice(2).toLowerCase(), value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children) if (child !== undefined && child !== null && child !== false) el.append(typeof child === "string" || typeof child === "number" ? String(child) : child);
+  append(el, children);
   return el;
 }
 
 export function mount(parent: HTMLElement, ...children: Child[]): void {
   parent.replaceChildren();
+  append(parent, children);
+}
+
+function append(parent: HTMLElement, children: Child[]) {
   for (const child of children) if (child !== undefined && child !== null && child !== false) parent.append(typeof child === "string" || typeof child === "number" ? String(child) : child);
 }
 
@@ -22,7 +26,8 @@ export function badge(state: string): HTMLElement {
   return h("span", { class: `badge ${state}` }, state);
 }
 
-/** Tells screen readers and everyone else what just happened. */
-export function announce(...children: Child[]): void {
-  mount(document.getElementById("status")!, ...children);
+/** A labelled <select>; `value` is preselected. */
+export function select(id: string, options: [value: string, label: string][], value: string, onchange?: (value: string) => void): HTMLSelectElement {
+  const el = h("select", { id, onchange: onchange && ((e) => onchange((e.target as HTMLSelectElement).value)) }, ...options.map(([v, label]) => h("option", { value: v, selected: v === value }, label))) as HTMLSelectElement;
+  return el;
 }

@@ -1,46 +1,84 @@
-import { describeError, isUnauthenticated, session } from "./api.js";
+import { describeError, hasCode, session, SIGNED_OUT } from "./api.js";
+import { Code } from "@connectrpc/connect";
 import { h, mount } from "./dom.js";
-import { errorLine } from "./feedback.js";
+import { clearFeedback, showError } from "./feedback.js";
+import { forgetNames } from "./names.js";
 import { orgsView } from "./orgs.js";
 import { signInView } from "./sign-in.js";
+import { newUserView } from "./user-new.js";
 import { userView } from "./user.js";
 import { usersView } from "./users.js";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
+const TITLE = document.title;
 let leaving = new AbortController();
 
-/** Hash routes: #/orgs, #/users?q=&page=, #/users/<id>. */
+type View = (params: URLSearchParams, signal: AbortSignal, id?: string) => Promise<void>;
+
+/** Hash routes; anything else is a page of its own that says so. */
+const ROUTES: [RegExp, View, string][] = [
+  [/^\/?$/, (params, signal) => usersView(main, params, signal), "#/users"],
+  [/^\/users$/, (params, signal) => usersView(main, params, signal), "#/users"],
+  [/^\/users\/new$/, (params) => newUserView(main, params), "#/users"],
+  [/^\/users\/([^/]+)$/, (_, signal, id) => userView(main, decodeURIComponent(id!), signal), "#/users"],
+  [/^\/orgs$/, (_, signal) => orgsView(main, signal), "#/orgs"],
+];
+
 async function route(): Promise<void> {
   leaving.abort();
   leaving = new AbortController();
+  clearFeedback();
+  document.title = TITLE;
   if (!session.token) {
     mount(nav);
-    // Land on the users list; setting the hash it already has would not route.
-    signInView(main, () => (location.hash === "#/users" ? void route() : (location.hash = "#/users")));
+    forgetNames();
+    signInView(main, afterSignIn);
     return;
   }
+  const [path, query] = location.hash.replace(/^#/, "").split("?");
+  const found = ROUTES.map(([pattern, view, section]) => ({ match: pattern.exec(path), view, section })).find((r) => r.match);
+  const link = (href: string, text: string) => h("a", { href, "aria-current": found?.section === href ? "page" : undefined }, text);
   mount(
     nav,
-    h("a", { href: "#/orgs" }, "Organizations"),
-    h("a", { href: "#/users" }, "Users"),
+    link("#/orgs", "Organizations"),
+    link("#/users", "Users"),
     h("button", { class: "secondary", onclick: () => ((session.token = null), void route()) }, "Sign out"),
   );
-  const [path, query] = location.hash.replace(/^#/, "").split("?");
-  const parts = path.split("/").filter(Boolean);
+  mount(main, h("p", { class: "muted" }, "Loading…"));
   try {
-    if (parts[0] === "orgs") await orgsView(main);
-    else if (parts[0] === "users" && parts[1]) await userView(main, decodeURIComponent(parts[1]), leaving.signal);
-    else await usersView(main, new URLSearchParams(query));
+    if (found) await found.view(new URLSearchParams(query), leaving.signal, found.match![1]);
+    else notFound(path);
   } catch (error) {
-    if (isUnauthenticated(error)) {
-      session.token = null;
-      return route();
-    }
-    mount(main, h("h2", {}, "Something went wrong"), errorLine(describeError(error)));
+    // A token that stopped working signs out (SIGNED_OUT); the sign-in page then says why.
+    if (hasCode(error, Code.Unauthenticated)) return;
+    mount(main, h("h2", {}, "This page could not be loaded"), h("p", {}, h("a", { href: "#/users" }, "Back to users")));
+    showError(describeError(error));
+    return;
   }
-  main.focus({ preventScroll: true });
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
+}
+
+/** On to the page asked for, or to the users list (setting the hash it already has would not route). */
+function afterSignIn() {
+  if (["", "#", "#/"].includes(location.hash)) location.hash = "#/users";
+  else void route();
+}
+
+function notFound(path: string) {
+  document.title = `Not found · ${TITLE}`;
+  mount(
+    main,
+    h("h2", {}, "Page not found"),
+    h("p", {}, "There is no page at ", h("code", {}, `#${path}`), "."),
+    h("p", {}, h("a", { href: "#/users" }, "Users"), " · ", h("a", { href: "#/orgs" }, "Organizations")),
+  );
 }
 
 window.addEventListener("hashchange", () => void route());
+window.addEventListener(SIGNED_OUT, (event) => {
+  if (!session.token) return;
+  session.token = null;
+  void route().then(() => showError((event as CustomEvent).detail, "Your token stopped working; signed out. The last call"));
+});
 void route();

@@ -1,24 +1,22 @@
 import { describeError, session, sessions, users } from "./api.js";
 import { h, mount } from "./dom.js";
-import { errorLine } from "./feedback.js";
+import { showError } from "./feedback.js";
 
 /** A personal access token, or a login name and password checked by CreateSession (with a login client's token). */
 export function signInView(main: HTMLElement, done: () => void): void {
-  const problem = h("p", { role: "alert" });
   const tokenInput = h("input", { id: "token", type: "password", autocomplete: "off", required: true }) as HTMLInputElement;
   const loginName = h("input", { id: "login-name", autocomplete: "username", required: true }) as HTMLInputElement;
   const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true }) as HTMLInputElement;
-  const loginClient = h("input", { id: "login-client-token", type: "password", autocomplete: "off", required: true }) as HTMLInputElement;
+  const loginClient = h("input", { id: "login-client-token", type: "password", autocomplete: "off", required: true, "aria-describedby": "login-client-hint" }) as HTMLInputElement;
 
   async function useToken(token: string) {
-    session.token = token;
     try {
       // Any valid principal may list users (it sees at least itself): a cheap check that the token works.
-      await users.listUsers({ query: { limit: 1 } });
+      await users.listUsers({ query: { limit: 1 } }, { headers: { authorization: `Bearer ${token}` } });
+      session.token = token;
       done();
     } catch (error) {
-      session.token = null;
-      mount(problem, errorLine(describeError(error)));
+      showError(describeError(error), "Sign-in");
     }
   }
 
@@ -47,7 +45,7 @@ export function signInView(main: HTMLElement, done: () => void): void {
             password.value = "";
             await useToken(res.sessionToken);
           } catch (error) {
-            mount(problem, errorLine(describeError(error)));
+            showError(describeError(error), "Sign-in");
           }
         },
       },
@@ -61,7 +59,6 @@ export function signInView(main: HTMLElement, done: () => void): void {
       loginClient,
       h("button", { type: "submit" }, "Sign in with password"),
     ),
-    problem,
   );
   tokenInput.focus();
 }

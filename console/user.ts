@@ -1,93 +1,117 @@
-import type { Event } from "../gen/zitadel/event/v1/event_service_pb.js";
+import { Code } from "@connectrpc/connect";
 import type { User } from "../gen/zitadel/user/v2/user_pb.js";
-import { describeError, events, formatDate, users } from "./api.js";
-import { announce, badge, h, mount } from "./dom.js";
-import { announceError, detailsLine } from "./feedback.js";
-import { userStateName } from "./users.js";
-
-type Action = { label: string; when: string[]; run: (userId: string) => Promise<{ details?: User["details"] }>; danger?: boolean; confirm?: string };
-
-// Which actions the lifecycle rules allow from each state (the server decides; this only hides the impossible).
-const ACTIONS: Action[] = [
-  { label: "Lock", when: ["active", "initial"], run: (userId) => users.lockUser({ userId }) },
-  { label: "Unlock", when: ["locked"], run: (userId) => users.unlockUser({ userId }) },
-  { label: "Deactivate", when: ["active", "locked"], run: (userId) => users.deactivateUser({ userId }) },
-  { label: "Reactivate", when: ["inactive"], run: (userId) => users.reactivateUser({ userId }) },
-  { label: "Delete", when: ["active", "inactive", "locked", "initial"], run: (userId) => users.deleteUser({ userId }), danger: true, confirm: "Delete this user? This cannot be undone." },
-];
+import { describeError, formatDate, hasCode, users } from "./api.js";
+import { describeChange, isAnnounced } from "./changes.js";
+import { confirmAction } from "./confirm.js";
+import { badge, h, mount } from "./dom.js";
+import { detailsLine, showError, showStatus } from "./feedback.js";
+import { type LiveEvent, watchEvents } from "./live.js";
+import { creatorName, nameOf, orgName } from "./names.js";
+import { madeElsewhere, ownAction } from "./own-changes.js";
+import { USER_ACTIONS, type UserAction, userStateName } from "./user-actions.js";
 
 /** One user: state, details, the lifecycle actions, and its event history as it happens. */
 export async function userView(main: HTMLElement, userId: string, signal: AbortSignal): Promise<void> {
+  let user: User;
+  try {
+    user = (await users.getUserByID({ userId })).user!;
+  } catch (error) {
+    if (!hasCode(error, Code.NotFound)) throw error;
+    return notFoundUser(main, userId);
+  }
   const header = h("div");
   const actions = h("div", { class: "row", role: "group", "aria-label": "Actions" });
-  const result = h("p", { "aria-live": "polite", id: "action-result" });
+  const result = h("p", { id: "action-result" });
   const history = h("ol", { class: "events", "aria-label": "Event history", id: "history" });
-  mount(main, header, actions, result, h("h3", {}, "Event history ", h("span", { class: "muted", id: "live" }, "(connecting…)")), history);
+  const live = h("span", { class: "muted", id: "live" }, "(connecting…)");
+  mount(main, header, actions, result, h("h3", {}, "Event history ", live), history);
+  let deleted = false;
 
-  let user: User;
-  const refresh = async () => {
-    user = (await users.getUserByID({ userId })).user!;
+  const render = () => {
     const state = userStateName(user.state);
     mount(
       header,
       h("h2", {}, user.username, " ", badge(state)),
-      h("p", { class: "details" }, `id ${user.userId} · organization ${user.details?.resourceOwner} · sequence ${user.details?.sequence} · changed ${formatDate(user.details?.changeDate)}`),
-    );
-    mount(
-      actions,
-      ...ACTIONS.filter((a) => a.when.includes(state)).map((a) =>
-        h("button", { class: a.danger ? "danger" : "", onclick: () => void act(a) }, a.label),
+      h(
+        "p",
+        { class: "details" },
+        `id ${user.userId} · organization `,
+        nameOf(user.details?.resourceOwner ?? "", orgName, { "data-testid": "org-name" }),
+        ` · sequence ${user.details?.sequence} · changed ${formatDate(user.details?.changeDate)}`,
       ),
     );
+    mount(actions, ...USER_ACTIONS.filter((a) => a.when.includes(state)).map((a) => h("button", { class: a.danger ? "danger" : a.confirm ? "" : "secondary", onclick: () => void act(a) }, a.label)));
   };
-  const act = async (action: Action) => {
-    if (action.confirm && !confirm(action.confirm)) return;
+  const refresh = async () => {
     try {
-      const res = await action.run(userId);
+      user = (await users.getUserByID({ userId })).user!;
+      render();
+    } catch (error) {
+      if (!hasCode(error, Code.NotFound)) throw error;
+      showDeleted();
+    }
+  };
+  const showDeleted = (event?: LiveEvent) => {
+    if (deleted) return;
+    deleted = true;
+    stopWatching();
+    mount(header, h("h2", {}, user.username, " ", badge("deleted")));
+    const when = event ? [` on ${formatDate(event.creationDate)} by `, nameOf(event.creator, creatorName)] : [];
+    mount(actions, h("p", { class: "notice", id: "deleted-notice" }, "This user was deleted", ...when, ". Nothing more can happen to it. ", h("a", { href: "#/users" }, "Back to users")));
+    live.textContent = "(ended: the user was deleted)";
+  };
+  const act = async (action: UserAction) => {
+    if (action.confirm) {
+      const ok = await confirmAction({ title: `${action.label} ${user.username}?`, body: [h("p", {}, action.confirm)], confirmLabel: action.label });
+      if (!ok) return;
+    }
+    try {
+      const res = await ownAction(userId, () => action.run(userId));
       mount(result, detailsLine(`${action.label}: done`, res.details));
-      announce(`${user.username}: ${action.label.toLowerCase()} done`);
+      showStatus(`${user.username}: ${action.done}`);
     } catch (error) {
-      const e = describeError(error);
-      mount(result, h("span", { class: "error" }, `${action.label} failed: ${e.code}: ${e.message}`, e.reason ? ` [${e.reason}]` : ""));
-      announceError(e);
+      mount(result);
+      showError(describeError(error), action.label);
     }
-    await refresh().catch((error) => announceError(describeError(error)));
+    await refresh().catch((error) => showError(error));
   };
-  await refresh();
-  void watch(user!, history, signal, refresh);
-}
 
-/** Streams the user's events (backlog, then live); a change by another client refreshes the page. */
-async function watch(user: User, history: HTMLElement, signal: AbortSignal, refresh: () => Promise<void>) {
-  const live = document.getElementById("live")!;
-  let last = 0n;
-  const filter = { aggregateType: "user", aggregateId: user.userId, resourceOwner: user.details?.resourceOwner ?? "" };
-  while (!signal.aborted) {
-    try {
-      for await (const res of events.watchEvents({ filter, fromPosition: last }, { signal })) {
-        live.textContent = "(live)";
-        if (res.kind.case !== "event") continue;
-        const event = res.kind.value;
-        last = event.position;
+  render();
+  const stopWatching = watchEvents(
+    { aggregateType: "user", aggregateId: user.userId, resourceOwner: user.details?.resourceOwner ?? "" },
+    {
+      signal,
+      onState: (state) => {
+        if (deleted) return;
+        live.textContent = state.kind === "live" ? "(live)" : state.kind === "reconnecting" ? `(reconnecting: ${state.why})` : `(live updates ended: ${describeError(state.error).reason ?? describeError(state.error).code})`;
+      },
+      onEvent: async (event) => {
         history.prepend(eventItem(event));
-        if (Number(event.sequence) > Number(user.details?.sequence ?? 0)) await refresh();
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      const e = describeError(error);
-      live.textContent = `(reconnecting: ${e.reason ?? e.code})`;
-      // Resume from the last event received after a short pause; ResourceExhausted lands here too.
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
+        if (event.sequence <= (user.details?.sequence ?? 0n)) return;
+        if (madeElsewhere(event) && isAnnounced(event)) showStatus(await describeChange(event, user.username));
+        if (event.type === "user.removed") return showDeleted(event);
+        await refresh();
+      },
+    },
+  );
 }
 
-function eventItem(event: Event): HTMLElement {
+function notFoundUser(main: HTMLElement, userId: string) {
+  mount(
+    main,
+    h("h2", {}, "User not found"),
+    h("p", { class: "notice", id: "deleted-notice" }, `There is no user with id ${userId}: it was deleted, or it never existed, or you may not see it.`),
+    h("p", {}, h("a", { href: "#/users" }, "Back to users")),
+  );
+}
+
+function eventItem(event: LiveEvent): HTMLElement {
   return h(
     "li",
     { "data-type": event.type },
     h("strong", {}, event.type),
-    ` · sequence ${event.sequence} · position ${event.position} · ${formatDate(event.creationDate)} · by ${event.creator}`,
+    ` · sequence ${event.sequence} · position ${event.position} · ${formatDate(event.creationDate)} · by `,
+    nameOf(event.creator, creatorName, { class: "creator" }),
     h("code", {}, JSON.stringify(event.payload ?? {})),
   );
 }

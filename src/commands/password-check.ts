@@ -3,7 +3,7 @@ import type { LockoutPolicy } from "../domain/settings/lockout.js";
 import { checkPassword, expireLockout, passwordHolder, passwordRejection } from "../domain/user/password.js";
 import type { UserState } from "../domain/user/state.js";
 import type { CommandSession, LoadedAggregate } from "../eventstore/event-store.js";
-import { isVerifiableHash } from "../credentials/passwords.js";
+import { isVerifiableHash, UNMATCHABLE_HASH } from "../credentials/passwords.js";
 
 /** Queues `user.unlocked {lockout_expired}` when a policy lock has outlived the lockout duration. */
 export function liftExpiredLockout(session: CommandSession, user: LoadedAggregate<UserState>, policy: LockoutPolicy, now: Date): void {
@@ -23,10 +23,11 @@ export async function checkPasswordInCommand(
   policy: LockoutPolicy,
 ): Promise<DomainError | undefined> {
   const { passwordHash } = passwordHolder(user.state);
-  if (!isVerifiableHash(passwordHash)) {
+  if (passwordHash && !isVerifiableHash(passwordHash)) {
     throw failedPrecondition("USER-password-hash-unsupported", "The user's imported password hash can't be verified by this server");
   }
-  const verified = await verify(passwordHash);
+  // A user without a password is checked against a hash nothing matches: the same time, the same failure.
+  const verified = await verify(passwordHash ?? UNMATCHABLE_HASH);
   session.append(user, checkPassword(user.state, verified, policy));
   return verified ? undefined : passwordRejection(user.state, policy);
 }

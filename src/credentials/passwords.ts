@@ -22,6 +22,9 @@ export async function hashPassword(password: string): Promise<string> {
   return ["scrypt", N, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
 }
 
+/** A hash of our own scheme and cost that no password matches (its stored value is all zeros). */
+export const UNMATCHABLE_HASH = ["scrypt", N, R, P, Buffer.alloc(16, 1).toString("base64url"), Buffer.alloc(KEY_LENGTH).toString("base64url")].join("$");
+
 /** Whether `verifyPassword` can judge this hash at all (imported hashes of other schemes cannot be checked). */
 export function isVerifiableHash(encoded: string): boolean {
   const [scheme, n, r, p, salt, hash] = encoded.split("$");

@@ -9,15 +9,26 @@ const FILES: Record<string, string> = {
   "main.js": "main.js",
   "main.js.map": "main.js.map",
   "style.css": "style.css",
+  "favicon.ico": "favicon.ico",
 };
-const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", map: "application/json", css: "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  map: "application/json",
+  css: "text/css; charset=utf-8",
+  ico: "image/x-icon",
+};
 
-export const isConsolePath = (url: string | undefined) => url === "/console" || (url ?? "").startsWith("/console/");
+const FAVICON = "/favicon.ico";
+
+/** The console's paths, and the site's icon, which browsers ask for at the root. */
+export const isConsolePath = (url: string | undefined) => url === "/console" || (url ?? "").startsWith("/console/") || url?.split("?")[0] === FAVICON;
 
 /** Serves the browser console built by `npm run build` (esbuild) from `dir`, default ./dist/console. */
 export function consoleHandler(dir: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const name = FILES[new URL(req.url ?? "/", "http://x").pathname.replace(/^\/console\/?/, "")];
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const name = path === FAVICON ? "favicon.ico" : FILES[path.replace(/^\/console\/?/, "")];
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed");
     if (!name) return send(res, 404, "text/plain", "not found");
     try {

@@ -59,6 +59,19 @@ describe("serving the console, and CORS", () => {
     expect(await raw(open.url, "GET", "/console")).toMatchObject({ status: 404, body: "console not built: run npm run build" });
   });
 
+  it("serves the icon at /favicon.ico, where browsers ask for it", async () => {
+    for (const path of ["/favicon.ico", "/favicon.ico?v=2", "/console/favicon.ico"]) {
+      const icon = await fetch(new URL(path, server.url));
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/x-icon");
+      // An ICO directory with one 32×32 image of 32 bits per pixel.
+      const bytes = Buffer.from(await icon.arrayBuffer());
+      expect([...bytes.subarray(0, 8)]).toEqual([0, 0, 1, 0, 1, 0, 32, 32]);
+      expect(bytes.readUInt16LE(12)).toBe(32);
+    }
+    expect((await raw(server.url, "GET", "/favicon.png")).status).toBe(404);
+  });
+
   it("answers a preflight from an allowed origin with Connect's header lists, refuses others", async () => {
     const preflight = (origin: string) =>
       raw(server.url, "OPTIONS", `/${UserService.typeName}/GetUserByID`, { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,x-grpc-web" });

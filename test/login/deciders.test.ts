@@ -44,11 +44,11 @@ describe("password check decider", () => {
     expect(fold(failed, [{ type: "user.password.changed", data: { hash: "h2", changeRequired: false } }])).toMatchObject({ failedPasswordAttempts: 0, passwordHash: "h2" });
   });
 
-  it("refuses to check a locked, inactive, machine or password-less user", () => {
+  it("refuses to check a locked, inactive or machine user; a password-less user always fails the check, counted", () => {
     expect(() => checkPassword(human({ status: "locked" }), true, policy)).toThrow(expect.objectContaining({ id: "USER-locked" }));
     expect(() => checkPassword(human({ status: "inactive" }), true, policy)).toThrow(expect.objectContaining({ id: "USER-inactive" }));
     expect(() => checkPassword(human({ kind: "machine" }), true, policy)).toThrow(expect.objectContaining({ id: "USER-machine" }));
-    expect(() => checkPassword(human({ passwordHash: undefined }), true, policy)).toThrow(expect.objectContaining({ id: "USER-no-password" }));
+    expect(checkPassword(human({ passwordHash: undefined }), true, policy)).toEqual([{ type: "user.password.check.failed", data: {} }]);
   });
 });
 
@@ -70,6 +70,8 @@ describe("login rules", () => {
     expect(() => requireLoginAllowed(human(), activeOrg)).not.toThrow();
     expect(() => requireLoginAllowed(human({ status: "initial" }), activeOrg)).not.toThrow();
     expect(() => requireLoginAllowed(human({ status: "initial", passwordHash: undefined }), activeOrg)).toThrow(expect.objectContaining({ id: "USER-initial" }));
+    // With a password presented, the password check answers instead, as for any wrong password.
+    expect(() => requireLoginAllowed(human({ status: "initial", passwordHash: undefined }), activeOrg, true)).not.toThrow();
     expect(() => requireLoginAllowed(human(), { ...activeOrg, status: "inactive" })).toThrow(expect.objectContaining({ id: "ORG-inactive" }));
     expect(() => requireLoginAllowed(human(), { ...activeOrg, status: "removed" })).toThrow(expect.objectContaining({ id: "ORG-removed" }));
     expect(() => requireLoginAllowed(human({ status: "deleted" }), activeOrg)).toThrow(expect.objectContaining({ kind: "not_found" }));

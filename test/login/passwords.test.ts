@@ -159,7 +159,7 @@ describeOnDatabases("passwords on %s", { manualClock: true, overrides: { log }, 
 
   it("lets an INITIAL user without a password get one by code and log in", async () => {
     const userId = await newHuman(clients, server.adminToken, t.orgId, false);
-    expect(await login(clients, server.adminToken, { userId })).toMatchObject({ ok: false, reason: "USER-initial" });
+    expect(await login(clients, server.adminToken, { userId }, null)).toMatchObject({ ok: false, reason: "USER-initial" });
     await issueCode(userId, "init-code-789", 60_000);
     expectOk(await setPassword(userId, "Initial-Pass-1", { case: "verificationCode", value: "init-code-789" }));
     const session = expectOk(await login(clients, server.adminToken, { userId }, "Initial-Pass-1"));

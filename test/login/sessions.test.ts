@@ -170,7 +170,7 @@ describeOnDatabases("SessionService on %s", { manualClock: true }, (t) => {
     expect(got.session?.factors?.user?.id).toBe(userId);
     expect(got.session?.factors?.password).toBeUndefined();
     expect(await authenticates(clients, session.sessionToken, session.sessionId)).toBe(false);
-    // A password check for a user without a password is refused and not counted.
-    expect(await login(clients, server.adminToken, { userId }, PASSWORD)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "USER-no-password" });
+    // A password check for a user without a password fails like any wrong password (see no-password-answers.test.ts).
+    expect(await login(clients, server.adminToken, { userId }, PASSWORD)).toMatchObject({ ok: false, code: Code.InvalidArgument, reason: "USER-password-invalid" });
   });
 });

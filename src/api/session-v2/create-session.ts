@@ -35,7 +35,7 @@ export function createSessionV2(deps: Deps) {
       const user = await session.load(userAggregate, userId);
       const org = await session.load(orgAggregate, existingUser(user.state).orgId);
       liftExpiredLockout(session, user, policy, now);
-      requireLoginAllowed(user.state, org.state);
+      requireLoginAllowed(user.state, org.state, !!verify);
       const rejected = verify ? await checkPasswordInCommand(session, user, verify, policy) : undefined;
       if (rejected) return { rejected };
       const target = await session.load(sessionAggregate, sessionId);

@@ -8,14 +8,15 @@ import type { SessionState } from "./state.js";
 /**
  * Whether the user may get a session at all, judged on the user's and the organization's state together:
  * no session for a machine, a LOCKED or INACTIVE user, an INITIAL user without a password, or a user of an
- * organization that is not ACTIVE. Unknown and deleted users are NotFound.
+ * organization that is not ACTIVE. Unknown and deleted users are NotFound. When a password is presented,
+ * a user without one is left to the password check, which fails it like any wrong password.
  */
-export function requireLoginAllowed(user: UserState, org: OrgState): void {
+export function requireLoginAllowed(user: UserState, org: OrgState, passwordPresented = false): void {
   const existing = existingUser(user);
   if (existing.kind === "machine") throw failedPrecondition("USER-machine", "Machine users can't log in with a session");
   if (existing.status === "locked") throw failedPrecondition("USER-locked", "User is locked");
   if (existing.status === "inactive") throw failedPrecondition("USER-inactive", "User is inactive");
-  if (existing.status === "initial" && !existing.passwordHash) {
+  if (existing.status === "initial" && !existing.passwordHash && !passwordPresented) {
     throw failedPrecondition("USER-initial", "User is not initialized: it has no password yet");
   }
   if (org.status === "inactive") throw failedPrecondition("ORG-inactive", "The user's organization is inactive");

@@ -16,14 +16,16 @@ export function expireLockout(state: UserState, policy: LockoutPolicy, now: Date
   return [{ type: "user.unlocked", data: { reason: "lockout_expired" } }];
 }
 
-/** A user whose password may be checked: a human with a password who is not locked, inactive or deleted. */
-export function passwordHolder(state: UserState): Existing & { passwordHash: string } {
+/**
+ * A user whose password may be checked: a human who is not locked, inactive or deleted. A user without a
+ * password is checked too, and always fails: a guess must not tell whether the account has a password.
+ */
+export function passwordHolder(state: UserState): Existing & { passwordHash?: string } {
   const user = existingUser(state);
   if (user.kind === "machine") throw failedPrecondition("USER-machine", "Machine users have no password");
   if (user.status === "locked") throw failedPrecondition("USER-locked", "User is locked");
   if (user.status === "inactive") throw failedPrecondition("USER-inactive", "User is inactive");
-  if (!user.passwordHash) throw failedPrecondition("USER-no-password", "User has no password");
-  return { ...user, passwordHash: user.passwordHash };
+  return user;
 }
 
 /**
@@ -33,7 +35,7 @@ export function passwordHolder(state: UserState): Existing & { passwordHash: str
  */
 export function checkPassword(state: UserState, verified: boolean, policy: LockoutPolicy): UserEvent[] {
   const user = passwordHolder(state);
-  if (verified) return [{ type: "user.password.check.succeeded", data: {} }];
+  if (verified && user.passwordHash) return [{ type: "user.password.check.succeeded", data: {} }];
   const failed = (user.failedPasswordAttempts ?? 0) + 1;
   const events: UserEvent[] = [{ type: "user.password.check.failed", data: {} }];
   if (policy.maxPasswordAttempts > 0 && failed >= policy.maxPasswordAttempts) {
