@@ -19,6 +19,13 @@ export const DEFAULT_WATCH_OPTIONS: WatchOptions = { pollIntervalMs: 100, buffer
 
 const BATCH = 500;
 
+export class HubClosedError extends Error {
+  constructor() {
+    super("the server is shutting down");
+  }
+}
+const hubClosed = () => new HubClosedError();
+
 /**
  * The one database reader of a process: while anyone watches, it reads every new event in commit order
  * (below the oldest running transaction) and offers it to each watcher's queue. Idle, it queries nothing
@@ -53,23 +60,37 @@ export class EventHub {
     return this.subscriptions.size;
   }
 
-  /** A queue of every event accepted by `accept` that commits after the subscription's `start`. */
-  async subscribe(accept: (event: LogEvent) => boolean): Promise<Subscription> {
+  /**
+   * A queue of every event accepted by `accept` that commits after the subscription's `start`. It leaves
+   * the hub when closed, when `signal` aborts (the stream ended, however it ended), or when the hub closes:
+   * whichever comes first, so a stream whose writer is stuck on a dead connection holds no watcher.
+   */
+  async subscribe(accept: (event: LogEvent) => boolean, signal?: AbortSignal): Promise<Subscription> {
+    if (this.closed) throw hubClosed();
     while (!this.head) {
       const head = await safeHead(this.db);
       this.head ??= head;
     }
+    if (this.closed || signal?.aborted) throw signal?.aborted ? signal.reason : hubClosed();
     // Synchronous from the check above: no batch can be offered between reading head and joining.
-    const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, () => this.subscriptions.delete(subscription));
+    const leave = () => {
+      signal?.removeEventListener("abort", leave);
+      this.subscriptions.delete(subscription);
+    };
+    const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, leave);
+    signal?.addEventListener("abort", () => subscription.close(), { once: true });
     this.subscriptions.add(subscription);
     this.wake?.();
     return subscription;
   }
 
+  /** Ends every subscription (their streams end at once) and stops the reader. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const subscription of this.subscriptions) subscription.close();
     this.wake?.();
     await this.loop;
+    this.head = undefined;
   }
 
   private async run(): Promise<void> {

@@ -167,10 +167,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       shutdown.abort();
+      // Watchers end first: an open stream would otherwise hold its connection until the grace period.
+      await events.close();
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
-      await events.close();
       await database.close();
     },
   };

@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
+import { failStuckWritesOnClose } from "./stuck-writes.js";
 
 export type RequestHandler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -65,6 +66,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
         if (closing) setImmediate(() => h1.closeIdleConnections());
       });
     }
+    failStuckWritesOnClose(res);
     options.handler(req, res);
   };
 

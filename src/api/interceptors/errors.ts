@@ -3,6 +3,7 @@ import { ErrorDetailSchema, ErrorFactsSchema } from "../../../gen/zitadel/messag
 import { isDatabaseDown } from "../../db/faults.js";
 import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/errors.js";
 import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
+import { HubClosedError } from "../../events/hub.js";
 import type { Logger } from "../../logger.js";
 
 const CODES: Record<ErrorKind, Code> = {
@@ -46,6 +47,10 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
     return withReason(Code.Aborted, "EVENTSTORE-contention", "Too many concurrent changes to the same object, try again");
   }
   if (error instanceof ConnectError) return error;
+  if (error instanceof HubClosedError) {
+    log.warn("stream ended by shutdown", { procedure });
+    return withReason(Code.Unavailable, "EVENTS-server-shutting-down", "The server is shutting down; resume from the last position received");
+  }
   if (isDatabaseDown(error)) {
     log.error("database unavailable", { procedure, cause: String(error) });
     return withReason(Code.Unavailable, "DB-unavailable", "The database is not reachable, try again later");
