@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
 import { deadlineInterceptor } from "../api/interceptors/deadline.js";
-import { textInputInterceptor } from "../api/interceptors/text-input.js";
+import { strictTextDecoder, textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
@@ -133,6 +133,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
+    jsonOptions: { textDecoder: strictTextDecoder } as object,
     // Compressed requests are accepted; responses go out uncompressed, as ZITADEL's own server sends them:
     // gzip of a 100-user page cost ~8% of the server's CPU for a few KB saved on a fast link.
     compressMinBytes: Number.MAX_SAFE_INTEGER,

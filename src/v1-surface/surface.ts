@@ -1,3 +1,4 @@
+import { checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { couldEverPass } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
 import type { Logger } from "../logger.js";
@@ -21,6 +22,15 @@ export interface V1SurfaceOptions {
   pruneIntervalMs?: number;
   /** Told who made a request, for its log line (src/observability). */
   onAuthenticated?: (req: reply.Req, principalId: string) => void;
+}
+
+function isCleanText(body: Buffer): boolean {
+  try {
+    checkText(decodeUtf8(body));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -55,6 +65,8 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     options.onAuthenticated?.(req, principal.userId);
     const body = await readBody(req, maxBodyBytes);
     if (!body) return reply.tooLarge(maxBodyBytes);
+    // The body is only fingerprinted, never stored; it is still text the API's one input check must accept.
+    if (!isCleanText(body)) return reply.invalid([{ fieldName: "body", error: "REGEX", params: ["UTF-8 text without U+0000"] }]);
 
     const userId = decodeSegment(rawUserId);
     const refHeader = req.headers["idempotency-ref"];

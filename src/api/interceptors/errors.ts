@@ -30,11 +30,16 @@ function withReason(code: Code, id: string, text: string, facts?: ErrorFacts): C
   return new ConnectError(`${text} (${id})`, code, undefined, details);
 }
 
+/** A domain refusal as a protocol error, for an edge that answers before any handler runs (the REST gateway). */
+export function refusal(error: DomainError): ConnectError {
+  return withReason(CODES[error.kind], error.id, error.message, error.facts);
+}
+
 /** The one place where failures become protocol errors; every other layer just throws. */
 export function toConnectError(error: unknown, log: Logger, procedure: string): ConnectError {
   if (error instanceof DomainError) {
     log.warn("request refused", { procedure, reason: error.id });
-    return withReason(CODES[error.kind], error.id, error.message, error.facts);
+    return refusal(error);
   }
   if (error instanceof ClaimTakenError) {
     const [id, text] = CLAIM_REASONS[error.scope.split(":")[0]] ?? ["UNIQUE-taken", "Value is already taken"];
