@@ -2,7 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../../gen/zitadel/message_pb.js";
 import { isDatabaseDown } from "../../db/faults.js";
 import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/errors.js";
-import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
+import { ClaimTakenError, ConcurrencyError, OutcomeUnknownError } from "../../eventstore/errors.js";
 import { HubClosedError } from "../../events/hub.js";
 import type { Logger } from "../../logger.js";
 
@@ -52,6 +52,10 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
     return withReason(Code.Aborted, "EVENTSTORE-contention", "Too many concurrent changes to the same object, try again");
   }
   if (error instanceof ConnectError) return error;
+  if (error instanceof OutcomeUnknownError) {
+    log.error("database connection failed after a change was sent; outcome unknown", { procedure, cause: String(error.cause) });
+    return withReason(Code.Unavailable, "DB-outcome-unknown", "The database connection failed after the change was sent, and whether it was applied is unknown; read the object before retrying");
+  }
   if (error instanceof HubClosedError) {
     log.warn("stream ended by shutdown", { procedure });
     return withReason(Code.Unavailable, "EVENTS-server-shutting-down", "The server is shutting down; resume from the last position received");
