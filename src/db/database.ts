@@ -29,6 +29,11 @@ export interface OpenDatabase {
   close(): Promise<void>;
   /** PostgreSQL only: the connection pool's occupancy (PGlite has one in-process connection). */
   poolStats?: () => PgPoolStats;
+  /**
+   * PostgreSQL only: the database time one request may take in all, DB_CONNECT_TIMEOUT + DB_QUERY_TIMEOUT
+   * (db/budget.ts); undefined when the query timeout is off, and for PGlite, which runs in the process.
+   */
+  requestBudgetMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 };
@@ -39,7 +44,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
     const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats };
+    const requestBudgetMs = timeouts.queryTimeoutMs > 0 ? timeouts.connectTimeoutMs + timeouts.queryTimeoutMs : undefined;
+    return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats, requestBudgetMs };
   }
   const given = Object.entries(options.pglite ?? {}).filter(([, value]) => value !== undefined);
   const settings: PgliteSettings = { ...DEFAULT_PGLITE_SETTINGS, ...Object.fromEntries(given) };

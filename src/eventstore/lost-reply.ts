@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { budgetLeftMs } from "../db/budget.js";
 import type { Db } from "../db/database.js";
 import type { AppendedRow, AppendPlan } from "./append.js";
 import { OutcomeUnknownError } from "./errors.js";
@@ -11,13 +12,14 @@ const CHECK_PAUSES_MS = [0, 250, 1_000];
  * events by their own key (aggregate and sequence) on a new connection, and compares what it finds with
  * what was sent (type, creator, time), so another command's event at the same place does not count.
  * Returns the appended rows when it committed, undefined when it did not; throws OutcomeUnknownError
- * when the check itself cannot run (or `deadline` passes first).
+ * when the check itself cannot run (or the request's database budget runs out first).
  */
-export async function appendedAfterLostReply(db: Db, plan: AppendPlan, cause: unknown, deadline?: number): Promise<AppendedRow[] | undefined> {
+export async function appendedAfterLostReply(db: Db, plan: AppendPlan, cause: unknown): Promise<AppendedRow[] | undefined> {
   const keys = plan.rows.map((row) => sql`(${row.aggregate_type as string}, ${row.aggregate_id as string}, ${row.sequence as number}::int)`);
   let lastError: unknown = cause;
   for (const pause of CHECK_PAUSES_MS) {
-    if (deadline !== undefined && Date.now() + pause >= deadline) break;
+    const left = budgetLeftMs();
+    if (left !== undefined && left <= pause) break;
     await new Promise((resolve) => setTimeout(resolve, pause));
     try {
       const { rows } = await sql<AppendedRow & { type: string; creator: string; created_at: Date }>`

@@ -3,6 +3,7 @@ import type * as http2 from "node:http2";
 import type { Access } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
 import { checkedSearchParams, checkHeaderText, checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
+import { withDatabaseBudget } from "../db/budget.js";
 import type { Logger } from "../logger.js";
 import { readBody } from "../v1-surface/body.js";
 import { principalOf } from "../v1-surface/authenticate.js";
@@ -109,7 +110,7 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
   }
 
   return (req: Req, res: Res): void => {
-    void handle(req)
+    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
       .catch((error) => scimFailure(error, log, `${req.method} ${req.url?.split("?")[0]}`))
       .then((outcome) => send(req, res, outcome))
       .catch((error) => log.error("writing a response failed", { cause: String(error) }));

@@ -6,6 +6,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
+import { databaseBudgetInterceptor } from "../api/interceptors/database-budget.js";
 import { deadlineInterceptor } from "../api/interceptors/deadline.js";
 import { strictTextDecoder, textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
@@ -84,7 +85,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
@@ -113,7 +114,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       healthCheckTimeoutMs,
       false,
     ));
-  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
+  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), databaseBudgetInterceptor(deps.dbBudgetMs), authInterceptor(deps), deadlineInterceptor()];
   const serviceRoutes = routes(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
   const gateway = createRestGateway({
     services: services.filter((s) => s.typeName !== "grpc.health.v1.Health"),

@@ -1,5 +1,6 @@
 import { checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { couldEverPass } from "../commands/access.js";
+import { withDatabaseBudget } from "../db/budget.js";
 import type { Deps } from "../commands/deps.js";
 import type { Logger } from "../logger.js";
 import { apiKeyOf, principalOf } from "./authenticate.js";
@@ -101,7 +102,7 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
   }
 
   return (req: reply.Req, res: reply.Res): void => {
-    void handle(req)
+    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
       .catch((error) => reply.failure(error, log, "request"))
       .then((outcome) => reply.send(req, res, outcome))
       .catch((error) => log.error("writing a response failed", { cause: String(error) }));

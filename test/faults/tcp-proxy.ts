@@ -46,6 +46,26 @@ export class TcpProxy {
     client.pipe(upstream).pipe(client);
     if (this.mode === "pause") this.hold(pair);
     client.on("data", (bytes: Buffer) => this.maybeDropReply(pair, bytes));
+    if (this.replyDelayMs > 0) this.delay(pair);
+  }
+
+  /** Every reply from PostgreSQL (on open and new connections) arrives `ms` late: a slow, not a dead, database. */
+  replyDelayMs = 0;
+  delayReplies(ms: number): void {
+    this.replyDelayMs = ms;
+    for (const pair of this.pairs) if (pair.upstream) this.delay(pair);
+  }
+
+  private delay(pair: { client: net.Socket; upstream?: net.Socket }): void {
+    const { client, upstream } = pair;
+    if (!upstream) return;
+    upstream.unpipe(client);
+    let last = 0;
+    upstream.on("data", (bytes: Buffer) => {
+      // in order, each at least replyDelayMs after it arrived
+      last = Math.max(Date.now() + this.replyDelayMs, last);
+      setTimeout(() => client.destroyed || client.write(bytes), last - Date.now());
+    });
   }
 
   /**
