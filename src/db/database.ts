@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   timeouts?: Partial<PgTimeouts>;
   /** Told about connection faults outside any query (an idle or checked-out connection's backend died). */
   onConnectionError?: (error: Error) => void;
+  /** PostgreSQL: told after each statement the database answered (cheap: it ends an outage in the log). */
+  onAnswered?: () => void;
 }
 
 export interface OpenDatabase {
@@ -42,7 +44,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   if (options.databaseUrl) {
     const given = Object.entries(options.timeouts ?? {}).filter(([, ms]) => ms !== undefined);
     const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
-    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
+    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}), options.onAnswered);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const requestBudgetMs = timeouts.queryTimeoutMs > 0 ? timeouts.connectTimeoutMs + timeouts.queryTimeoutMs : undefined;
     return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats, requestBudgetMs };

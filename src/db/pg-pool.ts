@@ -30,7 +30,13 @@ export interface PgPoolStats {
   waiting: number;
 }
 
-export function createPgPool(connectionString: string, poolSize: number, timeouts: PgTimeouts, onError: (error: Error) => void): PostgresPool & { stats(): PgPoolStats } {
+export function createPgPool(
+  connectionString: string,
+  poolSize: number,
+  timeouts: PgTimeouts,
+  onError: (error: Error) => void,
+  onAnswered: () => void = () => {},
+): PostgresPool & { stats(): PgPoolStats } {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -79,7 +85,7 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
             name || limit !== undefined
               ? query.call(client, { ...(name ? { name } : {}), text, values: values ? [...values] : [], ...(limit !== undefined ? { query_timeout: Math.ceil(limit) } : {}) })
               : query.apply(client, args);
-          if (result instanceof Promise) result.catch(markBroken);
+          if (result instanceof Promise) result.then(onAnswered, markBroken);
           return result;
         }) as PostgresPoolClient["query"],
         release: () => {

@@ -1,5 +1,7 @@
 import type { Db } from "../db/database.js";
+import { isDatabaseDown } from "../db/faults.js";
 import type { Logger } from "../logger.js";
+import { DATABASE_DOWN } from "../observability/outage-log.js";
 import type { Cursor } from "./cursor.js";
 import { type LogEvent, readEvents, safeHead } from "./read.js";
 import { Subscription } from "./subscription.js";
@@ -106,7 +108,7 @@ export class EventHub {
         batch = await readEvents(this.db, { after: this.head, limit: this.batchSize });
       } catch (error) {
         // Watchers keep waiting (and get heartbeats); the reader tries again after a pause.
-        this.log.warn("event reader: query failed, retrying", { cause: String(error) });
+        this.log.warn("event reader: query failed, retrying", { cause: String(error), ...(isDatabaseDown(error) ? DATABASE_DOWN : {}) });
         await this.sleep(Math.max(this.options.pollIntervalMs, 1000));
         continue;
       }

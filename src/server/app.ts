@@ -36,6 +36,7 @@ import { withCors } from "./cors.js";
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
+import { collapsingDatabaseOutages, DATABASE_DOWN } from "../observability/outage-log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
 import { assignRequestId, kProtocol, logHttpRequest, observeInterceptor, protocolOf } from "../observability/request-log.js";
@@ -60,7 +61,7 @@ export interface AppOverrides {
 
 /** Wires config, database, store, handlers and the one port together. Nothing else constructs these. */
 export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = collapsingDatabaseOutages(overrides.log ?? createLogger(config.logLevel), config.outageLogIntervalMs ?? 10_000);
   const now = overrides.now ?? (() => new Date());
   let ready = false;
   const shutdown = new AbortController();
@@ -76,7 +77,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     dataDir: config.dataDir,
     pglite: config.pglite,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
-    onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error) }),
+    onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error), ...DATABASE_DOWN }),
+    onAnswered: () => log.databaseAnswered(),
   }).catch(async (error: unknown) => {
     await server.close();
     throw error;

@@ -5,6 +5,7 @@ import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/error
 import { ClaimTakenError, ConcurrencyError, OutcomeUnknownError } from "../../eventstore/errors.js";
 import { HubClosedError } from "../../events/hub.js";
 import type { Logger } from "../../logger.js";
+import { DATABASE_DOWN } from "../../observability/outage-log.js";
 
 const CODES: Record<ErrorKind, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -61,7 +62,7 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
     return withReason(Code.Unavailable, "EVENTS-server-shutting-down", "The server is shutting down; resume from the last position received");
   }
   if (isDatabaseDown(error)) {
-    log.error("database unavailable", { procedure, cause: String(error) });
+    log.error("database unavailable", { procedure, cause: String(error), ...DATABASE_DOWN });
     return withReason(Code.Unavailable, "DB-unavailable", "The database is not reachable, try again later");
   }
   log.error("request failed", { procedure, cause: error instanceof Error ? error.stack : String(error) });
