@@ -73,7 +73,8 @@ export class EventHub {
       const head = await safeHead(this.db);
       this.head ??= head;
     }
-    if (this.closed || signal?.aborted) throw signal?.aborted ? signal.reason : hubClosed();
+    if (signal?.aborted) throw signal.reason ?? new Error("the stream ended before it joined");
+    if (this.closed) throw hubClosed();
     // Synchronous from the check above: no batch can be offered between reading head and joining.
     const leave = () => {
       signal?.removeEventListener("abort", leave);
