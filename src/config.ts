@@ -39,6 +39,8 @@ export interface Config {
   dbIdleInTransactionTimeoutMs?: number;
   /** DB_STARTUP_RETRY_MAX (30s): the longest wait between attempts to reach the database at startup. */
   dbStartupRetryMaxMs?: number;
+  /** DB_OUTAGE_LOG_INTERVAL (10s): while the database is away, one log line per this interval (plus one when it goes and one when it is back). */
+  outageLogIntervalMs?: number;
   /** HEALTH_CHECK_TIMEOUT (2s): /healthz and grpc.health.v1 answer NOT_SERVING when the database takes longer. */
   healthCheckTimeoutMs?: number;
   /** HEALTH_WATCH_INTERVAL (5s): how often a grpc.health.v1 Watch re-checks readiness. */
@@ -83,6 +85,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dbQueryTimeoutMs: parseDuration(env.DB_QUERY_TIMEOUT),
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),
     dbStartupRetryMaxMs: parseDuration(env.DB_STARTUP_RETRY_MAX),
+    outageLogIntervalMs: parseDuration(env.DB_OUTAGE_LOG_INTERVAL),
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
     healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
     metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,

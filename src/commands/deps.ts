@@ -13,4 +13,6 @@ export interface Deps {
   lockout?: LockoutPolicy;
   /** The shared reader behind WatchEvents; without one the method is unimplemented. */
   events?: EventHub;
+  /** The database time one request may take in all (db/budget.ts); each surface starts it at its entry. */
+  dbBudgetMs?: number;
 }

@@ -1,3 +1,5 @@
+import { databaseDeadline, withDatabaseDeadline } from "./budget.js";
+
 /**
  * Group commit for statements: calls that arrive while `maxInFlight` batches of the same statement are
  * already running wait, and go together as ONE statement when a slot frees. Under load every round trip
@@ -27,6 +29,8 @@ export type ConflictKeys<K> = (key: K) => string[] | "alone";
 
 interface Waiting<K, R> {
   key: K;
+  /** the caller's database deadline (db/budget.ts); a batch runs within the earliest of its callers' */
+  deadline: number | undefined;
   /** its conflict keys, worked out once when it queues (it may wait through several dispatches) */
   conflicts: string[] | "alone";
   resolve(result: R): void;
@@ -77,8 +81,11 @@ export function createBatcher<K, R>(run: BatchRunner<K, R>, options: BatchOption
     return batch;
   };
   const runBatch = async (batch: Waiting<K, R>[]) => {
+    // The earliest: no caller waits past its own budget (a later one may fail early, only when the database is slow anyway).
+    const given = batch.map((w) => w.deadline).filter((d): d is number => d !== undefined);
+    const deadline = given.length > 0 ? Math.min(...given) : undefined;
     try {
-      const results = await run(batch.map((w) => w.key));
+      const results = await withDatabaseDeadline(deadline, () => run(batch.map((w) => w.key)));
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       for (const w of batch) w.reject(error);
@@ -87,7 +94,7 @@ export function createBatcher<K, R>(run: BatchRunner<K, R>, options: BatchOption
 
   return (key) =>
     new Promise<R>((resolve, reject) => {
-      queue.push({ key, conflicts: conflictKeys?.(key) ?? [], resolve, reject });
+      queue.push({ key, deadline: databaseDeadline(), conflicts: conflictKeys?.(key) ?? [], resolve, reject });
       schedule();
     });
 }

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   timeouts?: Partial<PgTimeouts>;
   /** Told about connection faults outside any query (an idle or checked-out connection's backend died). */
   onConnectionError?: (error: Error) => void;
+  /** PostgreSQL: told after each statement the database answered (cheap: it ends an outage in the log). */
+  onAnswered?: () => void;
 }
 
 export interface OpenDatabase {
@@ -29,6 +31,11 @@ export interface OpenDatabase {
   close(): Promise<void>;
   /** PostgreSQL only: the connection pool's occupancy (PGlite has one in-process connection). */
   poolStats?: () => PgPoolStats;
+  /**
+   * PostgreSQL only: the database time one request may take in all, DB_CONNECT_TIMEOUT + DB_QUERY_TIMEOUT
+   * (db/budget.ts); undefined when the query timeout is off, and for PGlite, which runs in the process.
+   */
+  requestBudgetMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 };
@@ -37,9 +44,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   if (options.databaseUrl) {
     const given = Object.entries(options.timeouts ?? {}).filter(([, ms]) => ms !== undefined);
     const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
-    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}));
+    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}), options.onAnswered);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats };
+    const requestBudgetMs = timeouts.queryTimeoutMs > 0 ? timeouts.connectTimeoutMs + timeouts.queryTimeoutMs : undefined;
+    return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats, requestBudgetMs };
   }
   const given = Object.entries(options.pglite ?? {}).filter(([, value]) => value !== undefined);
   const settings: PgliteSettings = { ...DEFAULT_PGLITE_SETTINGS, ...Object.fromEntries(given) };

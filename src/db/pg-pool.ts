@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from "kysely";
 import pg from "pg";
+import { BudgetExhaustedError, budgetLeftMs } from "./budget.js";
 import { isDatabaseDown } from "./faults.js";
 import { statementNamer } from "./prepared.js";
 
@@ -29,7 +30,13 @@ export interface PgPoolStats {
   waiting: number;
 }
 
-export function createPgPool(connectionString: string, poolSize: number, timeouts: PgTimeouts, onError: (error: Error) => void): PostgresPool & { stats(): PgPoolStats } {
+export function createPgPool(
+  connectionString: string,
+  poolSize: number,
+  timeouts: PgTimeouts,
+  onError: (error: Error) => void,
+  onAnswered: () => void = () => {},
+): PostgresPool & { stats(): PgPoolStats } {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -49,9 +56,10 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
   pool.on("connect", (client) => client.on("error", onError));
   const nameFor = statementNamer();
   const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  const clientTimeoutMs = timeouts.queryTimeoutMs > 0 ? timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS : 0;
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
+      const client = await connectWithin(pool, budgetLeftMs());
       let prepared = preparedOn.get(client);
       if (!prepared) preparedOn.set(client, (prepared = new Set()));
       let broken = false;
@@ -66,8 +74,18 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
           const [text, values] = args as unknown as [unknown, unknown[] | undefined];
           const name = typeof text === "string" ? nameFor(text, prepared) : undefined;
           const query = client.query as (...a: unknown[]) => unknown;
-          const result = name ? query.call(client, { name, text, values: values ? [...values] : [] }) : query.apply(client, args);
-          if (result instanceof Promise) result.catch(markBroken);
+          // Within the request's budget: a statement gets what is left of it, if that is less than its own timeout.
+          const left = budgetLeftMs();
+          if (left !== undefined && left <= 0) {
+            broken = true;
+            return Promise.reject(new BudgetExhaustedError("before a statement could start"));
+          }
+          const limit = left === undefined ? undefined : clientTimeoutMs > 0 ? Math.min(clientTimeoutMs, left) : left;
+          const result =
+            name || limit !== undefined
+              ? query.call(client, { ...(name ? { name } : {}), text, values: values ? [...values] : [], ...(limit !== undefined ? { query_timeout: Math.ceil(limit) } : {}) })
+              : query.apply(client, args);
+          if (result instanceof Promise) result.then(onAnswered, markBroken);
           return result;
         }) as PostgresPoolClient["query"],
         release: () => {
@@ -79,4 +97,23 @@ export function createPgPool(connectionString: string, poolSize: number, timeout
     end: () => pool.end(),
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
+}
+
+/** A pooled connection within `leftMs` (the pool's own connect timeout applies too); one that arrives later goes back. */
+async function connectWithin(pool: pg.Pool, leftMs: number | undefined): Promise<pg.PoolClient> {
+  if (leftMs === undefined) return pool.connect();
+  if (leftMs <= 0) throw new BudgetExhaustedError("before a connection could be had");
+  const pending = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BudgetExhaustedError("waiting for a connection")), leftMs);
+  });
+  try {
+    return await Promise.race([pending, expired]);
+  } catch (error) {
+    pending.then((late) => late.release(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,5 +1,7 @@
 import type { Db } from "../db/database.js";
+import { isDatabaseDown } from "../db/faults.js";
 import type { Logger } from "../logger.js";
+import { DATABASE_DOWN } from "../observability/outage-log.js";
 import type { Cursor } from "./cursor.js";
 import { type LogEvent, readEvents, safeHead } from "./read.js";
 import { Subscription } from "./subscription.js";
@@ -18,6 +20,13 @@ export interface WatchOptions {
 export const DEFAULT_WATCH_OPTIONS: WatchOptions = { pollIntervalMs: 100, bufferLimit: 10_000, heartbeatMs: 15_000, recheckMs: 10_000 };
 
 const BATCH = 500;
+
+export class HubClosedError extends Error {
+  constructor() {
+    super("the server is shutting down");
+  }
+}
+const hubClosed = () => new HubClosedError();
 
 /**
  * The one database reader of a process: while anyone watches, it reads every new event in commit order
@@ -53,23 +62,38 @@ export class EventHub {
     return this.subscriptions.size;
   }
 
-  /** A queue of every event accepted by `accept` that commits after the subscription's `start`. */
-  async subscribe(accept: (event: LogEvent) => boolean): Promise<Subscription> {
+  /**
+   * A queue of every event accepted by `accept` that commits after the subscription's `start`. It leaves
+   * the hub when closed, when `signal` aborts (the stream ended, however it ended), or when the hub closes:
+   * whichever comes first, so a stream whose writer is stuck on a dead connection holds no watcher.
+   */
+  async subscribe(accept: (event: LogEvent) => boolean, signal?: AbortSignal): Promise<Subscription> {
+    if (this.closed) throw hubClosed();
     while (!this.head) {
       const head = await safeHead(this.db);
       this.head ??= head;
     }
+    if (signal?.aborted) throw signal.reason ?? new Error("the stream ended before it joined");
+    if (this.closed) throw hubClosed();
     // Synchronous from the check above: no batch can be offered between reading head and joining.
-    const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, () => this.subscriptions.delete(subscription));
+    const leave = () => {
+      signal?.removeEventListener("abort", leave);
+      this.subscriptions.delete(subscription);
+    };
+    const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, leave);
+    signal?.addEventListener("abort", () => subscription.close(), { once: true });
     this.subscriptions.add(subscription);
     this.wake?.();
     return subscription;
   }
 
+  /** Ends every subscription (their streams end at once) and stops the reader. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const subscription of this.subscriptions) subscription.close();
     this.wake?.();
     await this.loop;
+    this.head = undefined;
   }
 
   private async run(): Promise<void> {
@@ -85,7 +109,7 @@ export class EventHub {
         batch = await readEvents(this.db, { after: this.head, limit: this.batchSize });
       } catch (error) {
         // Watchers keep waiting (and get heartbeats); the reader tries again after a pause.
-        this.log.warn("event reader: query failed, retrying", { cause: String(error) });
+        this.log.warn("event reader: query failed, retrying", { cause: String(error), ...(isDatabaseDown(error) ? DATABASE_DOWN : {}) });
         await this.sleep(Math.max(this.options.pollIntervalMs, 1000));
         continue;
       }

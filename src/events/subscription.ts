@@ -7,6 +7,8 @@ export class Subscription {
   private wake?: () => void;
   /** Set when the watcher fell `limit` events behind: it must end and resume from its last position. */
   overflowed = false;
+  /** Set once it left the hub: no more events come. */
+  closed = false;
 
   constructor(
     /** Live events are those after this place; the watcher reads anything before it as backlog. */
@@ -17,7 +19,7 @@ export class Subscription {
   ) {}
 
   offer(event: LogEvent): void {
-    if (this.overflowed || !this.accept(event)) return;
+    if (this.closed || this.overflowed || !this.accept(event)) return;
     if (this.queue.length >= this.limit) {
       this.overflowed = true;
       this.queue = [];
@@ -27,9 +29,12 @@ export class Subscription {
     this.wake?.();
   }
 
-  /** The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell behind. */
-  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | undefined> {
-    if (!this.overflowed && this.queue.length === 0 && !signal.aborted) {
+  /**
+   * The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell
+   * behind; "closed" once it left the hub.
+   */
+  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | "closed" | undefined> {
+    if (!this.closed && !this.overflowed && this.queue.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
         signal.addEventListener("abort", done, { once: true });
@@ -42,11 +47,17 @@ export class Subscription {
       });
       this.wake = undefined;
     }
+    if (this.closed) return "closed";
     if (this.overflowed) return "overflow";
     return this.queue.shift();
   }
 
+  /** Leaves the hub; idempotent. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
     this.onClose();
+    this.wake?.();
   }
 }

@@ -3,7 +3,9 @@ import type { Db } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import { type AppendedRow, appendInTransaction, markerKey, planAppend } from "./append.js";
 import { groupAppend } from "./group-append.js";
+import { isDatabaseDown } from "../db/faults.js";
 import { ConcurrencyError, isUniqueViolation } from "./errors.js";
+import { appendedAfterLostReply } from "./lost-reply.js";
 import { loadStream } from "./snapshots.js";
 import { type CommandContext, type LoadedAggregate, PendingWrite } from "./pending-write.js";
 import type { Aggregate, DomainEvent, Projection, StoredEvent } from "./types.js";
@@ -158,7 +160,11 @@ export class EventStore {
         this.observer.onConflict?.();
         throw new ConcurrencyError(nonEmpty.map((w) => `${w.target.aggregate.type}/${w.target.id}`).join(","));
       }
-      throw error;
+      // The connection failed with the append in flight: it may have committed. Find out before answering.
+      if (!isDatabaseDown(error)) throw error;
+      const found = await appendedAfterLostReply(this.db, plan, error);
+      if (!found) throw error;
+      appended = found;
     }
     this.observer.onAppend?.(appended.length);
     const positions = new Map(appended.map((row) => [markerKey(row.aggregate_type, row.aggregate_id, row.sequence), Number(row.position)]));

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import { batcherOn } from "../db/batcher.js";
 import type { Db } from "../db/database.js";
+import { isDatabaseDown } from "../db/faults.js";
 import type { AppendedRow, AppendPlan } from "./append.js";
 import { onConflictReplace, rowKeyOf } from "./projection-writer.js";
 
@@ -27,7 +28,10 @@ export async function appendGroup(db: Db, plans: AppendPlan[]): Promise<Outcome[
   try {
     const rows = await appendGroupStatement(db, mergePlans(byStream(plans)));
     return plans.map(() => ({ rows }));
-  } catch {
+  } catch (error) {
+    // A lost connection may have lost only the reply: the group may have committed, and appending each
+    // again would answer its own success as a conflict. Each command finds out on its own (event-store.ts).
+    if (isDatabaseDown(error)) return plans.map(() => ({ error }));
     return Promise.all(plans.map(alone));
   }
 }

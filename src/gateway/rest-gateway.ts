@@ -7,6 +7,9 @@ import { create, fromJson, getOption, hasOption, isMessage, ScalarType, toJson }
 import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
+import { refusal } from "../api/interceptors/errors.js";
+import { checkedSearchParams, decodeUtf8 } from "../api/interceptors/text-input.js";
+import { DomainError } from "../domain/errors.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
 import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
@@ -152,7 +155,13 @@ function readBody(req: Req, limit: number): Promise<string> {
       req.off("data", onData).pause();
       reject(tooLarge());
     });
-    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("end", () => {
+      try {
+        resolve(decodeUtf8(Buffer.concat(chunks)));
+      } catch (error) {
+        reject(error);
+      }
+    });
     req.once("error", reject);
     req.once("close", () => reject(new RestError("request aborted", Code.Canceled)));
   });
@@ -279,7 +288,7 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
       const b = found.value;
       const timeoutMs = deadlineOf(req);
       const bodyText = b.body === "none" ? undefined : await readBody(req, readMaxBytes);
-      const input = buildRequest(b, bodyText, new URLSearchParams(query), found.variables, o.registry);
+      const input = buildRequest(b, bodyText, checkedSearchParams(query), found.variables, o.registry);
       const abort = new AbortController();
       res.once("close", () => abort.abort());
       const headers = forwardHeaders(req);
@@ -292,7 +301,7 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
     } catch (thrown) {
       // only the path matcher decodes URIs here; errors of the call itself arrive as ConnectError
       const e = thrown instanceof URIError ? new RestError("malformed percent-encoding in path", Code.InvalidArgument) : thrown;
-      const err = e instanceof RestError ? new ConnectError(e.message, e.code) : ConnectError.from(e);
+      const err = e instanceof RestError ? new ConnectError(e.message, e.code) : e instanceof DomainError ? refusal(e) : ConnectError.from(e);
       const status = e instanceof RestError ? e.status : connectCodeToHttpStatus(err.code);
       if (res.headersSent) return void res.end();
       try {

@@ -1,6 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
 import { toConnectError } from "../api/interceptors/errors.js";
+import { decodePathSegment } from "../api/interceptors/text-input.js";
+import { DomainError } from "../domain/errors.js";
 import { VERSION_MISMATCH } from "../commands/scim-user.js";
 import type { Logger } from "../logger.js";
 
@@ -27,13 +29,16 @@ export const invalidPath = (message: string) => new ScimError(400, "invalidPath"
 export const invalidSyntax = (message: string) => new ScimError(400, "invalidSyntax", message);
 export const mutability = (message: string) => new ScimError(400, "mutability", message);
 
-/** A path segment as text; a malformed percent-encoding names nothing here. */
+/** A path segment as checked text (the API's one input check); a malformed percent-encoding names nothing here. */
 export function decodeSegment(segment: string): string {
+  let text: string | undefined;
   try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ScimError(404, undefined, "No such endpoint (malformed percent-encoding in the path)");
+    text = decodePathSegment(segment);
+  } catch (error) {
+    throw error instanceof DomainError ? invalidValue(`${error.message} (${error.id})`) : error;
   }
+  if (text === undefined) throw new ScimError(404, undefined, "No such endpoint (malformed percent-encoding in the path)");
+  return text;
 }
 
 /** A response of this surface; `body` is JSON text (undefined: no body, as for 204). */

@@ -2,6 +2,8 @@ import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import type { Access } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
+import { checkedSearchParams, checkHeaderText, checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
+import { withDatabaseBudget } from "../db/budget.js";
 import type { Logger } from "../logger.js";
 import { readBody } from "../v1-surface/body.js";
 import { principalOf } from "../v1-surface/authenticate.js";
@@ -41,11 +43,15 @@ async function readJson(req: Req, limit: number): Promise<unknown> {
   if (!body) throw new ScimError(413, undefined, `The request body exceeds ${limit} bytes (maxPayloadSize)`);
   if (body.length === 0) return undefined;
   if (type !== undefined && !JSON_TYPES.test(type)) throw new ScimError(415, undefined, "Send application/scim+json or application/json");
+  const text = decodeUtf8(body);
+  let parsed: unknown;
   try {
-    return JSON.parse(body.toString("utf8"));
+    parsed = JSON.parse(text);
   } catch {
     throw invalidSyntax("The body is not valid JSON");
   }
+  checkText(parsed);
+  return parsed;
 }
 
 /**
@@ -67,8 +73,11 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
   }
 
   async function handle(req: Req): Promise<Outcome> {
-    const url = new URL(req.url ?? "/", "http://scim.invalid");
-    const [rawOrg, ...rawRest] = url.pathname.slice(PREFIX.length).split("/");
+    // split by hand: URL parsing would turn escapes that are not UTF-8 into U+FFFD
+    const [pathname, rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s);
+    const query = checkedSearchParams(rawQuery.split("#")[0]);
+    checkHeaderText(header(req, "if-match"));
+    const [rawOrg, ...rawRest] = pathname.slice(PREFIX.length).split("/");
     const segments = rawRest.map(decodeSegment);
     const orgId = decodeSegment(rawOrg);
     const host = header(req, "host") ?? header(req, ":authority") ?? "localhost";
@@ -91,17 +100,17 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
     };
     const body = ["POST", "PUT", "PATCH"].includes(method) ? await readJson(req, maxPayloadSize) : undefined;
     const run = (one: Pick<ScimRequest, "method" | "segments" | "body" | "ifMatch">) =>
-      usersOperation(ctx, { ...one, query: url.searchParams, baseUrl }).catch((error) => scimFailure(error, log, `${one.method} ${one.segments[0]}`));
+      usersOperation(ctx, { ...one, query, baseUrl }).catch((error) => scimFailure(error, log, `${one.method} ${one.segments[0]}`));
     if (segments[0] === "Bulk") {
       if (segments.length > 1) return errorOutcome(404, "No such endpoint");
       if (method !== "POST") return errorOutcome(405, "Method not allowed here; allowed: POST", undefined, { allow: "POST" });
       return runBulk(body, maxOperations, run, baseUrl);
     }
-    return usersOperation(ctx, { method, segments, query: url.searchParams, body, ifMatch: header(req, "if-match"), baseUrl });
+    return usersOperation(ctx, { method, segments, query, body, ifMatch: header(req, "if-match"), baseUrl });
   }
 
   return (req: Req, res: Res): void => {
-    void handle(req)
+    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
       .catch((error) => scimFailure(error, log, `${req.method} ${req.url?.split("?")[0]}`))
       .then((outcome) => send(req, res, outcome))
       .catch((error) => log.error("writing a response failed", { cause: String(error) }));

@@ -6,8 +6,9 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
+import { databaseBudgetInterceptor } from "../api/interceptors/database-budget.js";
 import { deadlineInterceptor } from "../api/interceptors/deadline.js";
-import { textInputInterceptor } from "../api/interceptors/text-input.js";
+import { strictTextDecoder, textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { implementations, restPrefixes, routesOf } from "../api/routes.js";
@@ -35,6 +36,7 @@ import { createEntry, rpcPaths, type Surface, type SurfaceHandler } from "./entr
 import { listen, type RequestHandler } from "./listen.js";
 import { rejectMalformedRequests } from "./malformed-requests.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
+import { collapsingDatabaseOutages, DATABASE_DOWN } from "../observability/outage-log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
 import { assignRequestId, kProtocol, logHttpRequest, observeInterceptor, protocolOf } from "../observability/request-log.js";
@@ -59,7 +61,7 @@ export interface AppOverrides {
 
 /** Wires config, database, store, handlers and the one port together. Nothing else constructs these. */
 export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const log = overrides.log ?? createLogger(config.logLevel);
+  const log = collapsingDatabaseOutages(overrides.log ?? createLogger(config.logLevel), config.outageLogIntervalMs ?? 10_000);
   const now = overrides.now ?? (() => new Date());
   let ready = false;
   const shutdown = new AbortController();
@@ -75,7 +77,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     dataDir: config.dataDir,
     pglite: config.pglite,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
-    onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error) }),
+    onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error), ...DATABASE_DOWN }),
+    onAnswered: () => log.databaseAnswered(),
   }).catch(async (error: unknown) => {
     await server.close();
     throw error;
@@ -84,7 +87,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
@@ -113,7 +116,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       healthCheckTimeoutMs,
       false,
     ));
-  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), authInterceptor(deps), deadlineInterceptor()];
+  const interceptors = [observeInterceptor(metrics, log), errorInterceptor(log), textInputInterceptor(), databaseBudgetInterceptor(deps.dbBudgetMs), authInterceptor(deps), deadlineInterceptor()];
   const registered = implementations(deps, { isReady, watchIntervalMs: config.healthWatchIntervalMs ?? 5_000, shutdown: shutdown.signal });
   const serviceRoutes = routesOf(registered);
   const gateway = createRestGateway({
@@ -133,6 +136,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
     readMaxBytes: config.maxRequestBytes,
+    jsonOptions: { textDecoder: strictTextDecoder } as object,
     // Compressed requests are accepted; responses go out uncompressed, as ZITADEL's own server sends them:
     // gzip of a 100-user page cost ~8% of the server's CPU for a few KB saved on a fast link.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
@@ -171,10 +175,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       shutdown.abort();
+      // Watchers end first: an open stream would otherwise hold its connection until the grace period.
+      await events.close();
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
-      await events.close();
       await database.close();
     },
   };

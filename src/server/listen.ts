@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
+import { failStuckWritesOnClose } from "./stuck-writes.js";
 
 export type RequestHandler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -65,6 +66,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
         if (closing) setImmediate(() => h1.closeIdleConnections());
       });
     }
+    failStuckWritesOnClose(res);
     options.handler(req, res);
   };
 
@@ -82,7 +84,8 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   h1.emit("listening");
   // Without a "timeout" listener node destroys the socket; the timer restarts on every byte either way.
   h1.setTimeout(idleTimeout);
-  if (idleTimeout > 0) h1.keepAliveTimeout = Math.min(h1.keepAliveTimeout, idleTimeout);
+  // An idle keep-alive connection lasts the idle timeout too, not node's own 5 s (0: node's "no timeout").
+  h1.keepAliveTimeout = idleTimeout;
 
   const h2 = http2.createServer(
     {

@@ -1,4 +1,6 @@
+import { checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { couldEverPass } from "../commands/access.js";
+import { withDatabaseBudget } from "../db/budget.js";
 import type { Deps } from "../commands/deps.js";
 import type { Logger } from "../logger.js";
 import { apiKeyOf, principalOf } from "./authenticate.js";
@@ -21,6 +23,15 @@ export interface V1SurfaceOptions {
   pruneIntervalMs?: number;
   /** Told who made a request, for its log line (src/observability). */
   onAuthenticated?: (req: reply.Req, principalId: string) => void;
+}
+
+function isCleanText(body: Buffer): boolean {
+  try {
+    checkText(decodeUtf8(body));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -55,6 +66,8 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     options.onAuthenticated?.(req, principal.userId);
     const body = await readBody(req, maxBodyBytes);
     if (!body) return reply.tooLarge(maxBodyBytes);
+    // The body is only fingerprinted, never stored; it is still text the API's one input check must accept.
+    if (!isCleanText(body)) return reply.invalid([{ fieldName: "body", error: "REGEX", params: ["UTF-8 text without U+0000"] }]);
 
     const userId = decodeSegment(rawUserId);
     const refHeader = req.headers["idempotency-ref"];
@@ -89,7 +102,7 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
   }
 
   return (req: reply.Req, res: reply.Res): void => {
-    void handle(req)
+    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
       .catch((error) => reply.failure(error, log, "request"))
       .then((outcome) => reply.send(req, res, outcome))
       .catch((error) => log.error("writing a response failed", { cause: String(error) }));

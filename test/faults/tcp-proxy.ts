@@ -11,6 +11,9 @@ export class TcpProxy {
   mode: ProxyMode = "forward";
   private readonly pairs = new Set<{ client: net.Socket; upstream?: net.Socket; paused: boolean }>();
   private server?: net.Server;
+  private replyDrops: { matches: (bytes: Buffer) => boolean; after?: () => void }[] = [];
+  /** Requests whose reply was dropped (see dropReplyTo). */
+  repliesDropped = 0;
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -42,6 +45,53 @@ export class TcpProxy {
     upstream.once("close", () => client.destroy());
     client.pipe(upstream).pipe(client);
     if (this.mode === "pause") this.hold(pair);
+    client.on("data", (bytes: Buffer) => this.maybeDropReply(pair, bytes));
+    if (this.replyDelayMs > 0) this.delay(pair);
+  }
+
+  /** Every reply from PostgreSQL (on open and new connections) arrives `ms` late: a slow, not a dead, database. */
+  replyDelayMs = 0;
+  delayReplies(ms: number): void {
+    this.replyDelayMs = ms;
+    for (const pair of this.pairs) if (pair.upstream) this.delay(pair);
+  }
+
+  private delay(pair: { client: net.Socket; upstream?: net.Socket }): void {
+    const { client, upstream } = pair;
+    if (!upstream) return;
+    upstream.unpipe(client);
+    let last = 0;
+    upstream.on("data", (bytes: Buffer) => {
+      // in order, each at least replyDelayMs after it arrived
+      last = Math.max(Date.now() + this.replyDelayMs, last);
+      setTimeout(() => client.destroyed || client.write(bytes), last - Date.now());
+    });
+  }
+
+  /**
+   * The next request (bytes from the server to PostgreSQL) that `matches` is delivered, but its reply is
+   * not: the proxy swallows what PostgreSQL answers, then resets the server's connection, as a network
+   * that fails between COMMIT and its reply does. `beforeReset` runs right before the reset (e.g. to pause
+   * every other connection too).
+   */
+  dropReplyTo(matches: (bytes: Buffer) => boolean, beforeReset?: () => void): void {
+    this.replyDrops.push({ matches, after: beforeReset });
+  }
+
+  private maybeDropReply(pair: { client: net.Socket; upstream?: net.Socket }, bytes: Buffer): void {
+    const drop = this.replyDrops.find((d) => d.matches(bytes));
+    if (!drop || !pair.upstream) return;
+    this.replyDrops = this.replyDrops.filter((d) => d !== drop);
+    this.repliesDropped++;
+    const { client, upstream } = pair;
+    upstream.unpipe(client);
+    upstream.on("data", () => {}); // swallowed
+    // Long enough for PostgreSQL to execute and commit what it was sent.
+    setTimeout(() => {
+      drop.after?.();
+      client.resetAndDestroy();
+      upstream.destroy();
+    }, 150);
   }
 
   private hold(pair: { client: net.Socket; upstream?: net.Socket; paused: boolean }): void {

@@ -7,7 +7,7 @@ import { DomainError } from "../../domain/errors.js";
 import { authorizeEventRead } from "../../events/authorize.js";
 import { compareCursors, type Cursor } from "../../events/cursor.js";
 import { type EventFilter, matches, validFilter } from "../../events/filter.js";
-import type { EventHub } from "../../events/hub.js";
+import { type EventHub, HubClosedError } from "../../events/hub.js";
 import { readEvents } from "../../events/read.js";
 import { principalForToken } from "../auth/principal.js";
 import { accessOf } from "../context.js";
@@ -31,11 +31,13 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
     authorizeEventRead(access, filter);
     const from = req.fromNow ? undefined : await startCursor(deps, req.fromPosition);
     const { heartbeatMs, recheckMs } = hub.options;
-    const subscription = await hub.subscribe((event) => matches(filter, event));
+    // The watcher leaves the hub when the call's signal aborts, however the stream ends (cancel, reset,
+    // dead socket, timeout): this generator may be stuck in a write to a dead connection by then.
+    const subscription = await hub.subscribe((event) => matches(filter, event), ctx.signal);
     try {
       let cursor: Cursor = from ?? subscription.start;
       // 1. The backlog, up to where the live queue starts.
-      while (compareCursors(cursor, subscription.start) < 0) {
+      while (!subscription.closed && compareCursors(cursor, subscription.start) < 0) {
         const page = await readEvents(deps.db, { filter, after: cursor, upTo: subscription.start, limit: BACKLOG_PAGE });
         for (const event of page) {
           yield create(WatchEventsResponseSchema, { kind: { case: "event", value: eventV1(event) } });
@@ -53,6 +55,7 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
         }
         const wait = Math.max(0, Math.min(lastSent + heartbeatMs, lastCheck + recheckMs) - Date.now());
         const next = await subscription.next(wait, ctx.signal);
+        if (next === "closed") break;
         if (next === "overflow") throw fellBehind();
         if (next && compareCursors(next.cursor, cursor) > 0) {
           yield create(WatchEventsResponseSchema, { kind: { case: "event", value: eventV1(next) } });
@@ -63,6 +66,8 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
           lastSent = Date.now();
         }
       }
+      // Left the hub without the client going away: the server is shutting down.
+      if (!ctx.signal.aborted) throw new HubClosedError();
     } finally {
       subscription.close();
     }

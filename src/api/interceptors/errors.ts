@@ -2,8 +2,10 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorDetailSchema, ErrorFactsSchema } from "../../../gen/zitadel/message_pb.js";
 import { isDatabaseDown } from "../../db/faults.js";
 import { DomainError, type ErrorFacts, type ErrorKind } from "../../domain/errors.js";
-import { ClaimTakenError, ConcurrencyError } from "../../eventstore/errors.js";
+import { ClaimTakenError, ConcurrencyError, OutcomeUnknownError } from "../../eventstore/errors.js";
+import { HubClosedError } from "../../events/hub.js";
 import type { Logger } from "../../logger.js";
+import { DATABASE_DOWN } from "../../observability/outage-log.js";
 
 const CODES: Record<ErrorKind, Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -29,11 +31,16 @@ function withReason(code: Code, id: string, text: string, facts?: ErrorFacts): C
   return new ConnectError(`${text} (${id})`, code, undefined, details);
 }
 
+/** A domain refusal as a protocol error, for an edge that answers before any handler runs (the REST gateway). */
+export function refusal(error: DomainError): ConnectError {
+  return withReason(CODES[error.kind], error.id, error.message, error.facts);
+}
+
 /** The one place where failures become protocol errors; every other layer just throws. */
 export function toConnectError(error: unknown, log: Logger, procedure: string): ConnectError {
   if (error instanceof DomainError) {
     log.warn("request refused", { procedure, reason: error.id });
-    return withReason(CODES[error.kind], error.id, error.message, error.facts);
+    return refusal(error);
   }
   if (error instanceof ClaimTakenError) {
     const [id, text] = CLAIM_REASONS[error.scope.split(":")[0]] ?? ["UNIQUE-taken", "Value is already taken"];
@@ -46,8 +53,16 @@ export function toConnectError(error: unknown, log: Logger, procedure: string): 
     return withReason(Code.Aborted, "EVENTSTORE-contention", "Too many concurrent changes to the same object, try again");
   }
   if (error instanceof ConnectError) return error;
+  if (error instanceof OutcomeUnknownError) {
+    log.error("database connection failed after a change was sent; outcome unknown", { procedure, cause: String(error.cause) });
+    return withReason(Code.Unavailable, "DB-outcome-unknown", "The database connection failed after the change was sent, and whether it was applied is unknown; read the object before retrying");
+  }
+  if (error instanceof HubClosedError) {
+    log.warn("stream ended by shutdown", { procedure });
+    return withReason(Code.Unavailable, "EVENTS-server-shutting-down", "The server is shutting down; resume from the last position received");
+  }
   if (isDatabaseDown(error)) {
-    log.error("database unavailable", { procedure, cause: String(error) });
+    log.error("database unavailable", { procedure, cause: String(error), ...DATABASE_DOWN });
     return withReason(Code.Unavailable, "DB-unavailable", "The database is not reachable, try again later");
   }
   log.error("request failed", { procedure, cause: error instanceof Error ? error.stack : String(error) });

@@ -1,3 +1,5 @@
+import { isDatabaseDown } from "../../db/faults.js";
+import { DATABASE_DOWN } from "../../observability/outage-log.js";
 import { effectiveLockout } from "../../domain/settings/lockout.js";
 import { userAggregate } from "../../domain/user/state.js";
 import type { Logger } from "../../logger.js";
@@ -28,7 +30,9 @@ export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000
   const timer = setInterval(() => {
     if (current) return;
     current = sweep()
-      .catch((error: unknown) => log.error("lockout sweep failed", { cause: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        log.error("lockout sweep failed", { cause: error instanceof Error ? error.message : String(error), ...(isDatabaseDown(error) ? DATABASE_DOWN : {}) }),
+      )
       .finally(() => (current = undefined));
   }, intervalMs);
   timer.unref();
