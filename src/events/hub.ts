@@ -30,6 +30,7 @@ export class EventHub {
   private head?: Cursor;
   private wake?: () => void;
   private closed = false;
+  private ending = false;
   private readonly loop: Promise<void>;
 
   constructor(
@@ -62,8 +63,19 @@ export class EventHub {
     // Synchronous from the check above: no batch can be offered between reading head and joining.
     const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
+    if (this.ending) subscription.end();
     this.wake?.();
     return subscription;
+  }
+
+  /** Shutdown, first step: every open watcher ends now (its client resumes elsewhere); new ones are refused. */
+  endStreams(): void {
+    this.ending = true;
+    for (const subscription of this.subscriptions) subscription.end();
+  }
+
+  get ended(): boolean {
+    return this.ending;
   }
 
   async close(): Promise<void> {

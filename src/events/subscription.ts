@@ -7,6 +7,8 @@ export class Subscription {
   private wake?: () => void;
   /** Set when the watcher fell `limit` events behind: it must end and resume from its last position. */
   overflowed = false;
+  /** Set when the server shuts down: the watcher must end with a status that says "resume elsewhere". */
+  ended = false;
 
   constructor(
     /** Live events are those after this place; the watcher reads anything before it as backlog. */
@@ -27,8 +29,15 @@ export class Subscription {
     this.wake?.();
   }
 
-  /** The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell behind. */
-  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | undefined> {
+  /** The server is shutting down: wake the watcher so it ends its stream. */
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  /** The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell behind; "ended" on shutdown. */
+  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | "ended" | undefined> {
+    if (this.ended) return "ended";
     if (!this.overflowed && this.queue.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
@@ -43,6 +52,7 @@ export class Subscription {
       this.wake = undefined;
     }
     if (this.overflowed) return "overflow";
+    if (this.ended) return "ended";
     return this.queue.shift();
   }
 

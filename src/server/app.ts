@@ -73,6 +73,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    poolMode: config.dbPoolMode,
     pglite: config.pglite,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
     onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error) }),
@@ -167,6 +168,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       shutdown.abort();
+      // Live streams end first, with Unavailable: their clients resume from their position on another instance.
+      events.endStreams();
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
