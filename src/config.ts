@@ -47,6 +47,8 @@ export interface Config {
   metricsPort?: number;
   /** PGlite's memory: PGLITE_SHARED_BUFFERS, PGLITE_CHECKPOINT_INTERVAL; undefined = src/db/pglite.ts's default. */
   pglite?: { sharedBuffers?: string; checkpointIntervalMs?: number };
+  /** SHUTDOWN_DELAY: after SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
+  shutdownDelayMs?: number;
   /** WORKERS: processes serving the port (node:cluster); undefined = one per core on PostgreSQL, 1 on PGlite. */
   workers?: number;
   /** Connection limits (src/server/listen.ts); undefined = listen's default. */
@@ -90,6 +92,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
     metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,
     workers: parseCount(env.WORKERS) || undefined,
+    shutdownDelayMs: parseDuration(env.SHUTDOWN_DELAY),
     pglite: { sharedBuffers: parseMemorySize(env.PGLITE_SHARED_BUFFERS), checkpointIntervalMs: parseDuration(env.PGLITE_CHECKPOINT_INTERVAL) },
     http: {
       idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),

@@ -168,6 +168,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       shutdown.abort();
+      // Still serving, but /readyz says 503: a load balancer's health check takes this instance out of
+      // rotation before it stops accepting, so no request is sent to a closing connection.
+      if (config.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
       // Live streams end first, with Unavailable: their clients resume from their position on another instance.
       events.endStreams();
       await server.close();
