@@ -4,6 +4,7 @@ import { describeFault } from "./db/faults.js";
 import { createLogger } from "./logger.js";
 import { type App, startApp } from "./server/app.js";
 import { announceWorkerReady, runPrimary, workerCount } from "./server/cluster.js";
+import { migrateOnly } from "./cli/migrate-only.js";
 
 let app: App | undefined;
 let primary = false;
@@ -24,6 +25,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 try {
   const config = configFromEnv();
+  if (process.argv[2] === "migrate") {
+    await migrateOnly(config, createLogger(config.logLevel));
+    process.exit(0);
+  }
   const workers = cluster.isPrimary ? workerCount(config, createLogger(config.logLevel)) : 1;
   if (workers > 1) {
     primary = true;
