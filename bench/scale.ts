@@ -3,7 +3,7 @@
  * opens several connections and node's cluster can spread them) against WORKERS=1, WORKERS=2, three
  * instances behind HAProxy (deploy/haproxy.cfg) and one instance through PgBouncer in transaction mode.
  * CPU per command is summed over every server process (and HAProxy or PgBouncer where present) and the
- * database's backends. `DATABASE_URL=… npx tsx bench/scale.ts [--users N] [--concurrency N]`; writes
+ * database's backends. `DATABASE_URL=… npx tsx bench/scale.ts [--users N] [--concurrency N] [--only TEXT]`; writes
  * bench/results/scale.md. On a 2-core machine that also runs PostgreSQL and the load generator, more
  * processes cannot mean more throughput; the CPU per command says what each layer costs.
  */
@@ -20,7 +20,7 @@ import { withUsage } from "./resources.js";
 import { seedUsers } from "./seed.js";
 import { startServer, type ServerProcess } from "./server.js";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "500" }, concurrency: { type: "string", default: "32" } } });
+const { values } = parseArgs({ options: { users: { type: "string", default: "500" }, concurrency: { type: "string", default: "32" }, only: { type: "string" } } });
 const users = Number(values.users);
 const concurrency = Number(values.concurrency);
 const base = process.env.DATABASE_URL;
@@ -71,7 +71,7 @@ const variants: Variant[] = [
 
 const rows: string[] = [];
 const started = loadavg()[0];
-for (const variant of variants) {
+for (const variant of variants.filter((v) => !values.only || v.name.includes(values.only))) {
   const scratch = await createScratchDatabase(base);
   try {
     const running = await variant.start(scratch.url);

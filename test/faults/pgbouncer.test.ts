@@ -33,7 +33,7 @@ describe.runIf(process.env.DATABASE_URL && havePgbouncer())("through PgBouncer i
     }
   }
 
-  it("two instances migrate at once, serve write load while server sessions are killed, restart cleanly; nothing acknowledged lost", async () => {
+  it("two instances migrate at once, serve write load while server sessions are killed, restart cleanly; nothing acknowledged lost", { timeout: 120_000 }, async () => {
     const env = { DATABASE_URL: bouncer.url, DB_POOL_MODE: "transaction", ADMIN_TOKEN: TOKEN, DB_QUERY_TIMEOUT: "5s" };
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     const figures = newFigures();

@@ -20,7 +20,7 @@ describe.runIf(process.env.DATABASE_URL && havePostgresBinaries())("the PostgreS
     primary?.destroy();
   });
 
-  it("answers Unavailable and /readyz 503 while it is gone, recovers without a restart of the service, loses nothing acknowledged", async () => {
+  it("answers Unavailable and /readyz 503 while it is gone, recovers without a restart of the service, loses nothing acknowledged", { timeout: 120_000 }, async () => {
     const userIds = await seedUsers(new Clients(server.url), TOKEN, 6);
     const figures = newFigures();
     const acks: Ack[] = [];
