@@ -22,6 +22,10 @@ export interface ServerOptions {
   cpuProfileDir?: string;
   /** A second instance on a database another one set up: that one's admin token. */
   adminToken?: string;
+  /** More environment (WORKERS, DB_POOL_MODE, …). */
+  env?: Record<string, string>;
+  /** A fixed port (a load balancer's configuration names it); default: a free one. */
+  port?: number;
 }
 
 /** The node flags of package.json's "start" (`node <flags> dist/main.js`): the bench starts the server the same way. */
@@ -56,7 +60,7 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
  * its CPU is not shared with the load generator's event loop. The admin token is ours (ADMIN_TOKEN).
  */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? `bench-${randomBytes(16).toString("hex")}`;
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "ignore" });
@@ -70,6 +74,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
       DATABASE_URL: options.databaseUrl ?? "",
       DATA_DIR: ":memory:",
       LOG_LEVEL: "error",
+      ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -31,6 +31,8 @@ export interface Config {
   /** Where `npm run build` put the browser console (CONSOLE_DIR, default ./dist/console). */
   consoleDir?: string;
   // Database faults: every wait on PostgreSQL is bounded; defaults in src/db/database.ts and src/server/app.ts.
+  /** DB_POOL_MODE: `transaction` behind PgBouncer in transaction pooling mode (no named prepared statements, no session settings). */
+  dbPoolMode?: "session" | "transaction";
   /** DB_CONNECT_TIMEOUT (5s): opening a connection, or waiting for a free one in the pool. */
   dbConnectTimeoutMs?: number;
   /** DB_QUERY_TIMEOUT (10s): statement_timeout on the server; the client gives up one second later. */
@@ -49,6 +51,10 @@ export interface Config {
   metricsPort?: number;
   /** PGlite's memory: PGLITE_SHARED_BUFFERS, PGLITE_CHECKPOINT_INTERVAL; undefined = src/db/pglite.ts's default. */
   pglite?: { sharedBuffers?: string; checkpointIntervalMs?: number };
+  /** SHUTDOWN_DELAY: after SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
+  shutdownDelayMs?: number;
+  /** WORKERS: processes serving the port (node:cluster); undefined = one per core on PostgreSQL, 1 on PGlite. */
+  workers?: number;
   /** Connection limits (src/server/listen.ts); undefined = listen's default. */
   http?: HttpLimits;
 }
@@ -81,6 +87,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
+    dbPoolMode: parsePoolMode(env.DB_POOL_MODE),
     dbConnectTimeoutMs: parseDuration(env.DB_CONNECT_TIMEOUT),
     dbQueryTimeoutMs: parseDuration(env.DB_QUERY_TIMEOUT),
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),
@@ -89,6 +96,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     healthCheckTimeoutMs: parseDuration(env.HEALTH_CHECK_TIMEOUT),
     healthWatchIntervalMs: parseDuration(env.HEALTH_WATCH_INTERVAL),
     metricsPort: env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined,
+    workers: parseCount(env.WORKERS) || undefined,
+    shutdownDelayMs: parseDuration(env.SHUTDOWN_DELAY),
     pglite: { sharedBuffers: parseMemorySize(env.PGLITE_SHARED_BUFFERS), checkpointIntervalMs: parseDuration(env.PGLITE_CHECKPOINT_INTERVAL) },
     http: {
       idleTimeoutMs: parseDuration(env.HTTP_IDLE_TIMEOUT),
@@ -127,4 +136,12 @@ function scimLimitsFromEnv(env: NodeJS.ProcessEnv): { maxOperations?: number; ma
     return n;
   };
   return { maxOperations: positive("SCIM_BULK_MAX_OPERATIONS"), maxPayloadSize: positive("SCIM_MAX_PAYLOAD_BYTES") };
+}
+
+/** DB_POOL_MODE: `session` (default) or `transaction`. */
+function parsePoolMode(text: string | undefined): "session" | "transaction" | undefined {
+  const value = (text ?? "").trim();
+  if (value === "") return undefined;
+  if (value !== "session" && value !== "transaction") throw invalidArgument("CONFIG-pool-mode-invalid", `DB_POOL_MODE must be session or transaction, not "${value}"`);
+  return value;
 }

@@ -11,6 +11,7 @@ export async function openDatabaseForCli(config: Config, hint?: string): Promise
     return await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+    poolMode: config.dbPoolMode,
       timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import { acquireDirLock } from "./dir-lock.js";
-import { createPgPool, type PgPoolStats, type PgTimeouts } from "./pg-pool.js";
+import { createPgPool, type PgPoolStats, type PgTimeouts, type PoolMode } from "./pg-pool.js";
 import { DEFAULT_PGLITE_SETTINGS, type OpenPglite, openPglite, type PgliteSettings } from "./pglite.js";
 import type { Database } from "./schema.js";
 
@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PostgreSQL: `transaction` behind a transaction-pooling proxy such as PgBouncer (see pg-pool.ts). */
+  poolMode?: PoolMode;
   /** PGlite's memory settings; defaults as in the README's configuration table. */
   pglite?: Partial<PgliteSettings>;
   /** PostgreSQL timeouts; defaults as in the README's configuration table. */
@@ -44,7 +46,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   if (options.databaseUrl) {
     const given = Object.entries(options.timeouts ?? {}).filter(([, ms]) => ms !== undefined);
     const timeouts: PgTimeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(given) };
-    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}), options.onAnswered);
+    const pool = createPgPool(options.databaseUrl, options.poolSize ?? 20, timeouts, options.onConnectionError ?? (() => {}), options.onAnswered, options.poolMode);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const requestBudgetMs = timeouts.queryTimeoutMs > 0 ? timeouts.connectTimeoutMs + timeouts.queryTimeoutMs : undefined;
     return { db, kind: "postgres", close: () => db.destroy(), poolStats: pool.stats, requestBudgetMs };

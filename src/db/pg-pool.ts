@@ -30,21 +30,35 @@ export interface PgPoolStats {
   waiting: number;
 }
 
+/**
+ * `session`: each pool connection is one PostgreSQL session (direct, or PgBouncer in session mode).
+ * `transaction`: a transaction-pooling proxy (PgBouncer before 1.21 in transaction mode) may hand each
+ * transaction to another server session, so nothing may rely on a session: no named prepared statements and
+ * no session settings in the startup packet (PgBouncer refuses unknown startup parameters); the server-side
+ * timeouts then belong on the role or database (ALTER ROLE … SET statement_timeout), the client-side
+ * backstop stays.
+ */
+export type PoolMode = "session" | "transaction";
+
 export function createPgPool(
   connectionString: string,
   poolSize: number,
   timeouts: PgTimeouts,
   onError: (error: Error) => void,
   onAnswered: () => void = () => {},
+  mode: PoolMode = "session",
 ): PostgresPool & { stats(): PgPoolStats } {
+  const sessionSettings =
+    mode === "session"
+      ? // 0 turns both off (pg treats a falsy value as "no timeout").
+        { statement_timeout: timeouts.queryTimeoutMs, idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs }
+      : {};
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
-    // 0 turns both off (pg treats a falsy value as "no timeout").
-    statement_timeout: timeouts.queryTimeoutMs,
+    ...sessionSettings,
     query_timeout: timeouts.queryTimeoutMs > 0 ? timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS : 0,
-    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
     keepAlive: true,
     // int8 (positions, counts) as numbers like PGlite returns them; all of ours stay below 2^53.
     types: {
@@ -54,7 +68,7 @@ export function createPgPool(
   });
   pool.on("error", onError);
   pool.on("connect", (client) => client.on("error", onError));
-  const nameFor = statementNamer();
+  const nameFor = mode === "session" ? statementNamer() : () => undefined;
   const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
   const clientTimeoutMs = timeouts.queryTimeoutMs > 0 ? timeouts.queryTimeoutMs + CLIENT_BACKSTOP_MS : 0;
   return {

@@ -6,7 +6,8 @@ export type ErrorKind =
   | "failed_precondition"
   | "permission_denied"
   | "unauthenticated"
-  | "resource_exhausted";
+  | "resource_exhausted"
+  | "unavailable";
 
 /** Facts a client may act on, e.g. the attempts left before a lockout; sent beside the reason id. */
 export type ErrorFacts = Record<string, string | number | boolean>;

@@ -39,6 +39,7 @@ export class EventHub {
   private head?: Cursor;
   private wake?: () => void;
   private closed = false;
+  private ending = false;
   private readonly loop: Promise<void>;
 
   constructor(
@@ -83,8 +84,19 @@ export class EventHub {
     const subscription: Subscription = new Subscription(this.head, accept, this.options.bufferLimit, leave);
     signal?.addEventListener("abort", () => subscription.close(), { once: true });
     this.subscriptions.add(subscription);
+    if (this.ending) subscription.end();
     this.wake?.();
     return subscription;
+  }
+
+  /** Shutdown, first step: every open watcher ends now (its client resumes elsewhere); new ones are refused. */
+  endStreams(): void {
+    this.ending = true;
+    for (const subscription of this.subscriptions) subscription.end();
+  }
+
+  get ended(): boolean {
+    return this.ending;
   }
 
   /** Ends every subscription (their streams end at once) and stops the reader. */

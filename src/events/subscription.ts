@@ -9,6 +9,8 @@ export class Subscription {
   overflowed = false;
   /** Set once it left the hub: no more events come. */
   closed = false;
+  /** Set when the server shuts down: the watcher must end with a status that says "resume elsewhere". */
+  ended = false;
 
   constructor(
     /** Live events are those after this place; the watcher reads anything before it as backlog. */
@@ -29,11 +31,18 @@ export class Subscription {
     this.wake?.();
   }
 
+  /** The server is shutting down: wake the watcher so it ends its stream. */
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
   /**
    * The next live event; undefined when `ms` passed or the signal aborted first; "overflow" when it fell
-   * behind; "closed" once it left the hub.
+   * behind; "closed" once it left the hub; "ended" on shutdown.
    */
-  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | "closed" | undefined> {
+  async next(ms: number, signal: AbortSignal): Promise<LogEvent | "overflow" | "closed" | "ended" | undefined> {
+    if (this.ended) return "ended";
     if (!this.closed && !this.overflowed && this.queue.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
@@ -49,6 +58,7 @@ export class Subscription {
     }
     if (this.closed) return "closed";
     if (this.overflowed) return "overflow";
+    if (this.ended) return "ended";
     return this.queue.shift();
   }
 

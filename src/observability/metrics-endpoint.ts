@@ -7,7 +7,7 @@ import type { Req, Res } from "./probes.js";
 /** GET /metrics in Prometheus' text format; false for any other request. */
 export function metricsEndpoint(req: Req, res: Res, metrics: Metrics): boolean {
   if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") return false;
-  metrics.registry.metrics().then(
+  metrics.text().then(
     (text) => {
       res.writeHead(200, { "content-type": metrics.registry.contentType });
       res.end(text);

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { clusterMetricsInWorker } from "./cluster-metrics.js";
 
 export interface PoolStats {
   total: number;
@@ -40,8 +41,11 @@ export function createMetrics(poolStats?: () => PoolStats) {
     gauge("db_pool_idle_connections", "PostgreSQL connections open and idle.", (s) => s.idle);
     gauge("db_pool_waiting_requests", "Queries waiting for a free connection.", (s) => s.waiting);
   }
+  const clusterText = clusterMetricsInWorker(registry);
   return {
     registry,
+    /** The text a scrape gets: this process's registry, or with WORKERS > 1 the sum over every worker. */
+    text: clusterText ?? (() => registry.metrics()),
     started: (labels: RpcLabels) => started.inc(labels),
     handled: (labels: RpcLabels, code: string, durationSeconds: number) => {
       handled.inc({ ...labels, grpc_code: code });

@@ -75,6 +75,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    poolMode: config.dbPoolMode,
     pglite: config.pglite,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs },
     onConnectionError: (error) => log.warn("database connection lost", { cause: describeFault(error), ...DATABASE_DOWN }),
@@ -175,7 +176,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       ready = false;
       shutdown.abort();
-      // Watchers end first: an open stream would otherwise hold its connection until the grace period.
+      // Still serving, but /readyz says 503: a load balancer's health check takes this instance out of
+      // rotation before it stops accepting, so no request is sent to a closing connection.
+      if (config.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+      // Live streams end first, with Unavailable: their clients resume from their position on another instance.
+      events.endStreams();
+      // Then the shared reader stops: a stream still open would otherwise hold its connection until the grace period.
       await events.close();
       await server.close();
       await metricsServer?.close();

@@ -1,35 +1,37 @@
+import { sql } from "kysely";
+import type { Db } from "../db/database.js";
+
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
 /**
- * A token bucket per API key: `perMinute` requests in a burst, refilled continuously at `perMinute` per
- * minute. Deliberately in-process: each instance limits what it serves, so N instances allow up to N times
- * the limit. That bounds abuse without a database round trip per request; a shared limit would need one.
+ * A token bucket per API key, held in the database so that every instance spends the same budget:
+ * `perMinute` requests in a burst, refilled continuously at `perMinute` per minute. One statement per
+ * request: the upsert refills, takes a token if there is one and says whether it did; concurrent requests of
+ * one key queue on its row, so the budget is never overspent, however many instances serve the key. A clock
+ * that runs behind another instance's refills nothing (never a negative refill).
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
   constructor(
+    private readonly db: Db,
     private readonly perMinute: number,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes one token; when none is left, says how many seconds until there is one. */
-  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const at = this.now();
-    const perMs = this.perMinute / 60_000;
-    const previous = this.buckets.get(key);
-    const tokens = previous ? Math.min(this.perMinute, previous.tokens + (at - previous.at) * perMs) : this.perMinute;
-    if (this.buckets.size > 10_000) this.forgetIdle(at, perMs);
-    if (tokens >= 1) {
-      this.buckets.set(key, { tokens: tokens - 1, at });
-      return { ok: true };
-    }
-    this.buckets.set(key, { tokens, at });
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
-  }
-
-  /** A bucket that has refilled completely is the same as none: drop it, so the map stays small. */
-  private forgetIdle(at: number, perMs: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + (at - bucket.at) * perMs >= this.perMinute) this.buckets.delete(key);
-    }
+  async take(key: string): Promise<RateDecision> {
+    const limit = this.perMinute;
+    const perMs = limit / 60_000;
+    const refilled = sql`least(${limit}::float8, b.tokens + greatest(excluded.counted_at_ms - b.counted_at_ms, 0) * ${perMs}::float8)`;
+    const { rows } = await sql<{ tokens: number; last_taken: boolean }>`
+      insert into v1_rate_limits as b (api_key_id, tokens, counted_at_ms, last_taken)
+      values (${key}, ${limit - 1}::float8, ${this.now()}::float8, true)
+      on conflict (api_key_id) do update set
+        tokens = ${refilled} - case when ${refilled} >= 1 then 1 else 0 end,
+        last_taken = ${refilled} >= 1,
+        counted_at_ms = greatest(b.counted_at_ms, excluded.counted_at_ms)
+      returning tokens, last_taken`.execute(this.db);
+    const { tokens, last_taken } = rows[0];
+    if (last_taken) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - Number(tokens)) / perMs / 1000)) };
   }
 }

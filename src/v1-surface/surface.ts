@@ -43,7 +43,7 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
   const idempotency = new IdempotencyStore(deps.db);
   const perMinute = options.rateLimitPerMinute ?? 600;
   if (!(perMinute > 0)) throw new Error(`V1_RATE_LIMIT_PER_MINUTE must be a positive number, got ${perMinute}`);
-  const limiter = new RateLimiter(perMinute);
+  const limiter = new RateLimiter(deps.db, perMinute);
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
   const run = { ...deps, log, idempotency };
@@ -59,7 +59,7 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
   async function userOperation(req: reply.Req, operation: UserOperation, rawUserId: string, path: string): Promise<reply.Outcome> {
     const key = await apiKeyOf(deps, req);
     if (!key) return reply.unauthenticated("API key");
-    const allowed = limiter.take(key.id);
+    const allowed = await limiter.take(key.id);
     if (!allowed.ok) return reply.rateLimited(allowed.retryAfterSeconds);
     const principal = await principalOf(deps, req);
     if (!principal) return reply.unauthenticated("auth token");

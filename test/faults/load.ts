@@ -31,6 +31,8 @@ export interface LoadFigures {
   other: Record<string, number>;
   /** Failed calls' durations, ms (for the bounded-failure check). */
   failureMs: number[];
+  /** Attempts that failed with Unavailable or a network error and were sent again (runLoad's `retries`). */
+  retried: number;
 }
 
 const PROTOCOLS = ["grpc", "connect-json", "rest"] as const;
@@ -38,7 +40,7 @@ const SERVER_ERRORS = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
 const CLIENT_TRANSPORT_ERROR = /\b(EPIPE|ECONNRESET|ECONNREFUSED)\b|socket hang up|other side closed|premature close/i;
 
 export function newFigures(): LoadFigures {
-  return { sent: 0, acknowledged: 0, unavailable: 0, preconditions: 0, serverErrors: 0, hung: 0, network: 0, other: {}, failureMs: [] };
+  return { sent: 0, acknowledged: 0, unavailable: 0, preconditions: 0, serverErrors: 0, hung: 0, network: 0, other: {}, failureMs: [], retried: 0 };
 }
 
 /** An organization with one ACTIVE machine user per worker (so workers never contend). */
@@ -71,9 +73,11 @@ async function command(clients: Clients, url: string, token: string, protocol: (
       async (res): Promise<Outcome> => {
         const body = (await res.json().catch(() => ({}))) as { details?: { sequence?: string }; code?: number };
         if (res.ok) return { ok: true, sequence: Number(body.details?.sequence) };
+        // A load balancer's own answer (no gRPC code in the body): the instance behind it was unreachable.
+        if (typeof body.code !== "number" && [502, 503, 504].includes(res.status)) return { ok: false, code: Code.Unavailable, http: res.status };
         return { ok: false, code: (body.code ?? Code.Unknown) as Code, http: res.status };
       },
-      (error: unknown): Outcome => ({ ok: false, code: (error as Error).name === "TimeoutError" ? "hung" : "network" }),
+      (error: unknown): Outcome => ({ ok: false, code: (error as Error).name === "TimeoutError" ? "hung" : "network", text: String((error as Error).cause ?? error) }),
     );
     return Promise.race([call, guard]);
   }
@@ -83,7 +87,7 @@ async function command(clients: Clients, url: string, token: string, protocol: (
       if (r.ok) return { ok: true, sequence: Number(r.message.details?.sequence) };
       // The client's own socket error on a connection the server dropped (connect-es calls it Internal):
       // no answer came from the server at all.
-      if (CLIENT_TRANSPORT_ERROR.test(r.text)) return { ok: false, code: "network" };
+      if (CLIENT_TRANSPORT_ERROR.test(r.text)) return { ok: false, code: "network", text: r.text };
       return { ok: false, code: r.code, text: `${protocol}: ${r.text}` };
     });
   return Promise.race([call, guard]);
@@ -106,6 +110,8 @@ export async function runLoad(options: {
   gapMs?: number;
   /** When the server was killed: a failure that arrives after it was cut off, whatever the client made of it. */
   killedAt?: () => number | undefined;
+  /** Send a command again this many times after Unavailable or a network error, as a retrying client does. */
+  retries?: number;
 }): Promise<void> {
   const { figures, acks } = options;
   const clients = new Clients(options.url);
@@ -117,13 +123,19 @@ export async function runLoad(options: {
       const protocol = PROTOCOLS[i % PROTOCOLS.length];
       const started = Date.now();
       figures.sent++;
-      const outcome = await command(clients, options.url, options.token, protocol, !locked, userId, options.guardMs ?? 60_000);
+      let outcome = await command(clients, options.url, options.token, protocol, !locked, userId, options.guardMs ?? 60_000);
+      for (let attempt = 0; attempt < (options.retries ?? 0) && !outcome.ok && (outcome.code === "network" || outcome.code === Code.Unavailable); attempt++) {
+        figures.retried++;
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+        outcome = await command(clients, options.url, options.token, protocol, !locked, userId, options.guardMs ?? 60_000);
+      }
       if (outcome.ok) {
         figures.acknowledged++;
         acks.push({ userId, sequence: outcome.sequence, type: locked ? "user.unlocked" : "user.locked" });
         locked = !locked;
       } else {
         figures.failureMs.push(Date.now() - started);
+        if (process.env.LOAD_DEBUG) console.log(`[load] ${protocol} ${String(outcome.code)} ${outcome.http ?? ""} ${outcome.text ?? ""}`);
         const killedAt = options.killedAt?.();
         if (outcome.code === "network" || (killedAt !== undefined && Date.now() >= killedAt)) figures.network++;
         else if (outcome.code === "hung") figures.hung++;

@@ -66,10 +66,11 @@ function bundle(): Promise<string> {
   return bundled;
 }
 
-export async function startServerProcess(env: Record<string, string>, options: { waitHealthy?: boolean } = {}): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServerProcess(env: Record<string, string>, options: { waitHealthy?: boolean; port?: number } = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [await bundle()], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: ":memory:", DATABASE_URL: "", LOG_LEVEL: "info", ...env },
+    // One worker unless a test asks for more: the fault tests count one process's calls and log lines.
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: ":memory:", DATABASE_URL: "", LOG_LEVEL: "info", WORKERS: "1", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

@@ -20,6 +20,9 @@ const BACKLOG_PAGE = 500;
 const fellBehind = () =>
   new DomainError("resource_exhausted", "EVENTS-watcher-too-slow", "The stream fell too far behind; resume from the last position received");
 
+const shuttingDown = () =>
+  new DomainError("unavailable", "EVENTS-server-shutting-down", "The server is shutting down; resume from the last position received");
+
 /**
  * Backlog, then live events, in commit order without gaps or repeats: the backlog is read up to the place
  * where this watcher joined the shared reader, and live events come after it.
@@ -40,6 +43,7 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
       while (!subscription.closed && compareCursors(cursor, subscription.start) < 0) {
         const page = await readEvents(deps.db, { filter, after: cursor, upTo: subscription.start, limit: BACKLOG_PAGE });
         for (const event of page) {
+          if (hub.ended) throw shuttingDown();
           yield create(WatchEventsResponseSchema, { kind: { case: "event", value: eventV1(event) } });
           cursor = event.cursor;
         }
@@ -57,6 +61,7 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
         const next = await subscription.next(wait, ctx.signal);
         if (next === "closed") break;
         if (next === "overflow") throw fellBehind();
+        if (next === "ended") throw shuttingDown();
         if (next && compareCursors(next.cursor, cursor) > 0) {
           yield create(WatchEventsResponseSchema, { kind: { case: "event", value: eventV1(next) } });
           cursor = next.cursor;

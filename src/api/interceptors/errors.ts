@@ -15,6 +15,7 @@ const CODES: Record<ErrorKind, Code> = {
   permission_denied: Code.PermissionDenied,
   unauthenticated: Code.Unauthenticated,
   resource_exhausted: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
 };
 
 const CLAIM_REASONS: Record<string, [string, string]> = {

@@ -1,5 +1,6 @@
 import { isDatabaseDown } from "../../db/faults.js";
 import { DATABASE_DOWN } from "../../observability/outage-log.js";
+import { holdLease, newHolderId, releaseLease } from "../../db/lease.js";
 import { effectiveLockout } from "../../domain/settings/lockout.js";
 import { userAggregate } from "../../domain/user/state.js";
 import type { Logger } from "../../logger.js";
@@ -9,15 +10,19 @@ import { readLockoutSettings } from "../../commands/lockout-policy.js";
 import { liftExpiredLockout } from "../../commands/password-check.js";
 
 const BATCH = 100;
+const LEASE = "lockout-sweep";
 
 /**
  * Lifts policy locks that outlived the lockout duration, so that every read (GetUserByID, ListUsers) shows
  * such users ACTIVE within one interval; a login attempt lifts its own user's lock at once. Each unlock is
- * an ordinary command on the user's stream, so several instances sweeping at once record it only once.
+ * an ordinary command on the user's stream, so it is recorded once even if two sweeps overlapped. Of all
+ * processes on one database only the holder of the `lockout-sweep` lease sweeps; a killed holder's lease
+ * expires after three intervals and another process takes over.
  */
-export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000) {
+export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000, holder = newHolderId()) {
   let current: Promise<void> | undefined;
   const sweep = async () => {
+    if (!(await holdLease(deps.db, LEASE, holder, intervalMs * 3))) return;
     const policy = effectiveLockout((await readLockoutSettings(deps.store)).state, deps.lockout);
     if (!policy.lockoutDurationMs) return;
     const due = await policyLocksPlacedBefore(deps.db, new Date(deps.now().getTime() - policy.lockoutDurationMs), BATCH);
@@ -40,6 +45,7 @@ export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000
     async stop() {
       clearInterval(timer);
       await current;
+      await releaseLease(deps.db, LEASE, holder).catch(() => {});
     },
   };
 }
