@@ -1,4 +1,4 @@
-import type { Event } from "../gen/zitadel/event/v1/event_service_pb.js";
+import type { Event } from "../gen/lifecycle/event/v1/event_service_pb.js";
 import type { User } from "../gen/zitadel/user/v2/user_pb.js";
 import { describeError, events, formatDate, users } from "./api.js";
 import { announce, badge, h, mount } from "./dom.js";

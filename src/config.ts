@@ -18,7 +18,7 @@ export interface Config {
   logLevel: LogLevel;
   /** Requests per minute and API key on the /v1/users surface (default 600). */
   v1RateLimitPerMinute?: number;
-  /** Lockout policy until an admin sets one (SettingsService/SetLockoutSettings): LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION. */
+  /** Lockout policy until an admin sets one (LockoutPolicyService/SetLockoutPolicy): LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION. */
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;

@@ -2,6 +2,7 @@ import type { Db } from "../db/database.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { EventHub } from "../events/hub.js";
 import type { LockoutPolicy } from "../domain/settings/lockout.js";
+import type { AddressPolicy } from "../delivery/address-policy.js";
 
 /** What handlers need from the outside world; passed in, never reached for as globals. */
 export interface Deps {
@@ -13,4 +14,6 @@ export interface Deps {
   lockout?: LockoutPolicy;
   /** The shared reader behind WatchEvents; without one the method is unimplemented. */
   events?: EventHub;
+  /** Which addresses targets may live on; private and loopback allowed when absent. */
+  addressPolicy?: AddressPolicy;
 }

@@ -9,6 +9,8 @@ import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
 import * as eventReads from "./migrations/0008-event-reads.js";
 import * as scim from "./migrations/0009-scim.js";
 import * as usernamePrefixIndex from "./migrations/0010-username-prefix-index.js";
+import * as actions from "./migrations/0013-actions.js";
+import * as delivery from "./migrations/0014-delivery.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -20,6 +22,8 @@ const migrations: Record<string, Migration> = {
   "0008-event-reads": eventReads,
   "0009-scim": scim,
   "0010-username-prefix-index": usernamePrefixIndex,
+  "0013-actions": actions,
+  "0014-delivery": delivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

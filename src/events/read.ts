@@ -33,7 +33,7 @@ export interface ReadOptions {
 // elsewhere (another service, another test's database) does not hold this log back. A transaction is left
 // out only when pg_stat_activity (read after the snapshot) still shows it in another database; anything it
 // cannot place — ended meanwhile, hidden by privileges, PGlite — counts, which only delays, never skips.
-const BELOW_RUNNING = sql<SqlBool>`transaction_id < coalesce(
+export const BELOW_RUNNING = sql<SqlBool>`transaction_id < coalesce(
   (select min(x) from pg_snapshot_xip(pg_current_snapshot()) as x
    where (x::text::bigint % 4294967296) not in (
      select backend_xid::text::bigint from pg_stat_activity

@@ -10,7 +10,7 @@ import type { DescField, DescMessage, DescMethod, DescMethodUnary, DescService }
 import type { JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
-import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options as zitadelOptions } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
 import { connectCodeToHttpStatus, restErrorBody } from "./rest-errors.js";
 

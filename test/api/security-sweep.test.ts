@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { options } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { services } from "../../src/api/routes.js";
 import { Clients } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";

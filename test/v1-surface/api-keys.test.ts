@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import { ApiKeyService } from "../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import { hashToken, newToken } from "../../src/api/auth/tokens.js";
 import { Clients, expectOk, rest } from "../harness/clients.js";
 import { createScratchDatabase, databaseKinds } from "../harness/databases.js";

@@ -13,6 +13,7 @@ const CODES: Record<ErrorKind, Code> = {
   permission_denied: Code.PermissionDenied,
   unauthenticated: Code.Unauthenticated,
   resource_exhausted: Code.ResourceExhausted,
+  unimplemented: Code.Unimplemented,
 };
 
 const CLAIM_REASONS: Record<string, [string, string]> = {

@@ -11,7 +11,7 @@ import { hashToken, newToken } from "../auth/tokens.js";
 import { commandContext } from "../context.js";
 import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
-import { loadLockoutPolicy } from "../settings-v2/lockout-policy.js";
+import { loadLockoutPolicy } from "../lockout-policy-v1/lockout-policy.js";
 import { checkedUserId } from "./check-user.js";
 import { checkPasswordInCommand, liftExpiredLockout } from "./password-check.js";
 

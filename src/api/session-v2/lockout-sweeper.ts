@@ -3,7 +3,7 @@ import { userAggregate } from "../../domain/user/state.js";
 import type { Logger } from "../../logger.js";
 import { policyLocksPlacedBefore } from "../../projections/credentials/queries.js";
 import type { Deps } from "../../commands/deps.js";
-import { readLockoutSettings } from "../settings-v2/lockout-policy.js";
+import { readLockoutSettings } from "../lockout-policy-v1/lockout-policy.js";
 import { liftExpiredLockout } from "./password-check.js";
 
 const BATCH = 100;

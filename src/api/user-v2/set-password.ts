@@ -10,7 +10,7 @@ import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
 import { authorizeOnUser } from "../../commands/user.js";
 import { checkPasswordInCommand, liftExpiredLockout } from "../session-v2/password-check.js";
-import { loadLockoutPolicy } from "../settings-v2/lockout-policy.js";
+import { loadLockoutPolicy } from "../lockout-policy-v1/lockout-policy.js";
 
 /**
  * Sets a new password (checked against the complexity policy). Proof: the current password (a wrong one
