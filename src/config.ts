@@ -4,6 +4,7 @@ import { invalidArgument } from "./domain/errors.js";
 import { parseCount, parseDuration } from "./domain/settings/parse.js";
 import type { LockoutPolicy } from "./domain/settings/lockout.js";
 import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from "./events/hub.js";
+import { type DeliveryOptions, deliveryOptionsFromEnv } from "./delivery/config.js";
 
 export interface Config {
   port: number;
@@ -24,6 +25,8 @@ export interface Config {
   lockoutSweepIntervalMs?: number;
   /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
   watch?: Partial<WatchOptions>;
+  /** Outbound event delivery to action targets (DELIVERY_*). */
+  delivery?: Partial<DeliveryOptions>;
   /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
   corsAllowedOrigins?: string[];
   /** Where `npm run build` put the browser console (CONSOLE_DIR, default ./dist/console). */
@@ -98,6 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: parseDuration(env.EVENTS_WATCH_HEARTBEAT) ?? DEFAULT_WATCH_OPTIONS.heartbeatMs,
       recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
     },
+    delivery: deliveryOptionsFromEnv(env),
     consoleDir: env.CONSOLE_DIR || undefined,
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };

@@ -19,6 +19,7 @@ import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
+import { DEFAULT_DELIVERY_OPTIONS } from "../delivery/config.js";
 import { serveOpenApi } from "../gateway/openapi-document.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
@@ -84,7 +85,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events };
+  const delivery = { ...DEFAULT_DELIVERY_OPTIONS, ...config.delivery };
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, addressPolicy: { allowPrivate: delivery.allowPrivateTargets } };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
