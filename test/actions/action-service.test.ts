@@ -125,7 +125,8 @@ describe.each(databaseKinds)("ActionService on %s", (kind) => {
     await actions.setExecution({ condition: { conditionType: { case: "event", value: { condition: { case: "group", value: "user" } } } }, targets: [t1.id, t2.id] });
     await actions.setExecution({ condition: { conditionType: { case: "event", value: { condition: { case: "all", value: true } } } }, targets: [t2.id] });
     const forT2 = await actions.listExecutions({ filters: [{ filter: { case: "targetFilter", value: { targetId: t2.id } } }] });
-    expect(forT2.executions.map((e) => e.condition?.conditionType.value && JSON.stringify(e.condition.conditionType.value.condition)).sort()).toEqual(
+    const conditionOf = (e: (typeof forT2.executions)[number]) => (e.condition?.conditionType.case === "event" ? JSON.stringify(e.condition.conditionType.value.condition) : "");
+    expect(forT2.executions.map(conditionOf).sort()).toEqual(
       [JSON.stringify({ case: "all", value: true }), JSON.stringify({ case: "group", value: "user" })].sort(),
     );
     const request = { conditionType: { case: "request" as const, value: { condition: { case: "all" as const, value: true } } } };
