@@ -98,3 +98,25 @@ export async function safeHead(db: Db): Promise<Cursor> {
     .executeTakeFirst();
   return row ? { xid: row.xid, position: Number(row.position) } : START;
 }
+
+/** The events at these positions (any order), for work that already knows which it needs. */
+export async function readEventsAt(db: Db, positions: number[]): Promise<LogEvent[]> {
+  if (positions.length === 0) return [];
+  const rows = await db
+    .selectFrom("events")
+    .select(["position", sql<string>`transaction_id::text`.as("xid"), "type", "aggregate_type", "aggregate_id", "sequence", "created_at", "creator", "resource_owner", "payload"])
+    .where("position", "in", positions)
+    .execute();
+  return rows.map((r) => ({
+    cursor: { xid: r.xid, position: Number(r.position) },
+    position: Number(r.position),
+    type: r.type,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    sequence: Number(r.sequence),
+    createdAt: new Date(r.created_at),
+    creator: r.creator,
+    resourceOwner: r.resource_owner,
+    payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+  }));
+}

@@ -20,6 +20,8 @@ import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
 import { DEFAULT_DELIVERY_OPTIONS } from "../delivery/config.js";
+import { deliveryMetrics } from "../delivery/metrics.js";
+import { DeliveryWorker } from "../delivery/worker.js";
 import { serveOpenApi } from "../gateway/openapi-document.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
@@ -105,6 +107,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
+  const deliveryWorker = new DeliveryWorker(deps, delivery, log, deliveryMetrics(metrics.registry, database.db));
+  if (delivery.enabled) deliveryWorker.start();
 
   const healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 2_000;
   // Bounded: a database that does not answer makes the service NOT_SERVING, never a hanging probe.
@@ -172,6 +176,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
+      await deliveryWorker.stop();
       await events.close();
       await database.close();
     },
