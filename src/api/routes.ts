@@ -5,6 +5,7 @@ import { ServerReflection as ReflectionV1 } from "../../gen/grpc/reflection/v1/r
 import { ServerReflection as ReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { ApiKeyService } from "../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import { EventService } from "../../gen/lifecycle/event/v1/event_service_pb.js";
+import { DeliveryService } from "../../gen/lifecycle/delivery/v1/delivery_service_pb.js";
 import { LockoutPolicyService } from "../../gen/lifecycle/settings/v1/lockout_policy_service_pb.js";
 import { AdminService } from "../../gen/zitadel/admin_pb.js";
 import { ActionService as ActionServiceV2 } from "../../gen/zitadel/action/v2/action_service_pb.js";
@@ -19,6 +20,7 @@ import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import { eventServiceV1 } from "./event-v1/service.js";
 import { adminServiceV1 } from "./admin-v1/service.js";
 import { actionService } from "./action/service.js";
+import { deliveryServiceV1 } from "./delivery-v1/service.js";
 import { lockoutPolicyServiceV1 } from "./lockout-policy-v1/service.js";
 import type { Deps } from "../commands/deps.js";
 import { type HealthOptions, healthService } from "./health.js";
@@ -31,7 +33,7 @@ import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, AdminService, LockoutPolicyService, ActionServiceV2beta, ActionServiceV2, Health, ReflectionV1, ReflectionV1alpha];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, AdminService, LockoutPolicyService, ActionServiceV2beta, ActionServiceV2, DeliveryService, Health, ReflectionV1, ReflectionV1alpha];
 
 /** Services anyone may call without a token: health checking and reflection (public descriptors). */
 export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typeName, ReflectionV1alpha.typeName]);
@@ -54,6 +56,7 @@ export function routes(deps: Deps, health: Omit<HealthOptions, "services">) {
     router.service(LockoutPolicyService, lockoutPolicyServiceV1(deps));
     router.service(ActionServiceV2beta, actionService(deps));
     router.service(ActionServiceV2, actionService(deps));
+    router.service(DeliveryService, deliveryServiceV1(deps));
     router.service(Health, healthService({ ...health, services }));
     const reflection = reflectionServices(services);
     router.service(ReflectionV1, reflection.v1);

@@ -12,7 +12,8 @@ export interface ClaimedAttempt {
   eventCreatedAt: Date;
 }
 
-const LEASE_MARGIN_MS = 30_000;
+// Time to record the outcome after the answer; past it, another process may try again (same webhook-id).
+const LEASE_MARGIN_MS = 5_000;
 
 /**
  * Claims up to `limit` due deliveries of one target, each the oldest pending event of its aggregate for that

@@ -12,7 +12,8 @@ export interface Received {
 export type Behaviour = (req: Received, nth: number) => number | "hang";
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as each path's behaviour says. */
-export async function startReceiver() {
+/** `delayMs`: every answer waits this long, so a backlog builds up behind a slow receiver. */
+export async function startReceiver(delayMs = 0) {
   const received: Received[] = [];
   const behaviours = new Map<string, Behaviour>();
   const counts = new Map<string, number>();
@@ -32,7 +33,8 @@ export async function startReceiver() {
         return;
       }
       res.statusCode = answer;
-      res.end();
+      if (delayMs) setTimeout(() => res.end(), delayMs);
+      else res.end();
     });
   });
   server.keepAliveTimeout = 1000;
