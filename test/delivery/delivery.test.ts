@@ -5,6 +5,7 @@ import { createServerTransport } from "@zitadel/client/node";
 import { ActionService } from "@zitadel/proto/zitadel/action/v2beta/action_service_pb.js";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeliveryService, DeliveryState } from "../../gen/lifecycle/delivery/v1/delivery_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { Clients, expectOk } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
@@ -107,6 +108,26 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     const db = server.app.database.db;
     await waitFor(async () => (await db.selectFrom("deliveries").select("state").where("target_id", "=", target.id).executeTakeFirst())?.state === "dead", 20_000, "a dead letter");
     expect(receiver.at("/dead")).toHaveLength(3);
+
+    // The dead letter, and the delivery log, through the project's DeliveryService; then sent again.
+    const call = <M extends "listDeliveries" | "listDeliveryAttempts" | "redeliverDeadLetters" | "replay" | "redeliver">(method: M, body: object) =>
+      clients.call("connect-json", DeliveryService, method, body as never, server.adminToken);
+    const dead = expectOk(await call("listDeliveries", { targetId: target.id, state: DeliveryState.DEAD }));
+    expect(dead.deliveries).toHaveLength(1);
+    expect(dead.deliveries[0]).toMatchObject({ eventType: "user.human.added", attempts: 3, lastStatusCode: 503 });
+    const attempts = expectOk(await call("listDeliveryAttempts", { targetId: target.id }));
+    expect(attempts.attempts.map((a) => a.outcome)).toEqual(["dead", "failed", "failed"]);
+    receiver.on("/dead", () => 200);
+    expect(expectOk(await call("redeliverDeadLetters", { targetId: target.id })).count).toBe(1);
+    await waitFor(() => receiver.at("/dead").length === 4, 20_000, "the redelivery");
+    expect(new Set(receiver.at("/dead").map((r) => r.headers["webhook-id"])).size).toBe(1);
+
+    // Replay from the event's position: it goes out once more, with the same webhook-id.
+    const position = dead.deliveries[0].position;
+    expect(expectOk(await call("replay", { targetId: target.id, from: { case: "position", value: position } })).fromPosition).toBe(position);
+    await waitFor(() => receiver.at("/dead").length >= 5, 20_000, "the replay");
+    expect(new Set(receiver.at("/dead").map((r) => r.headers["webhook-id"])).size).toBe(1);
+    expect(await call("redeliver", { targetId: target.id, position: 1n })).toMatchObject({ ok: false, code: 5 });
   });
 
   it("disables a target that answers 410 Gone, with an event by the delivery principal", async () => {
