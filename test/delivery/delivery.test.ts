@@ -68,6 +68,10 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     expect(webhook.verify(locked.body, locked.headers as Record<string, string>)).toMatchObject({ event_type: "user.locked" });
     expect(() => new Webhook(Buffer.from("wrong key").toString("base64")).verify(locked.body, locked.headers as Record<string, string>)).toThrow();
     expect(locked.headers["webhook-id"]).not.toBe(added.headers["webhook-id"]);
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^delivery_attempts_total\{outcome="delivered"\} [1-9]/m);
+    expect(metrics).toContain("delivery_retry_queue_depth");
   });
 
   it("keeps each user's events in order while users are written concurrently", async () => {
