@@ -19,15 +19,17 @@ const USERS = Number(values.users);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+// Which users are locked now; each user belongs to one worker, so its lock and unlock never race.
+const locked = new Set<string>();
+
 async function lifecycleLoad(clients: Clients, token: string, userIds: string[], commands: number): Promise<number> {
-  const locked = new Set<string>();
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      for (let i = next++; i < commands; i = next++) {
-        // Each worker owns its users, so a user's lock/unlock alternate without conflicts.
-        const userId = userIds[(worker + CONCURRENCY * (i % Math.floor(userIds.length / CONCURRENCY))) % userIds.length];
+      const mine = userIds.filter((_, i) => i % CONCURRENCY === worker);
+      for (let n = 0; next++ < commands; n++) {
+        const userId = mine[n % mine.length];
         const method = locked.has(userId) ? "unlockUser" : "lockUser";
         expectOk(await clients.call("connect-proto", UserService, method, { userId }, token));
         if (method === "lockUser") locked.add(userId);

@@ -28,6 +28,8 @@ export class DeliveryWorker {
   private stopped = false;
   private lastPrune = 0;
   private readonly sends = new Set<Promise<void>>();
+  private ticking = false;
+  private wakeAgain = false;
 
   constructor(
     private readonly deps: Pick<Deps, "db" | "store">,
@@ -51,11 +53,23 @@ export class DeliveryWorker {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.ticking = true;
+      this.wakeAgain = false;
       this.running = this.tick()
         .catch((error: unknown) => this.log.warn("delivery tick failed", { cause: error instanceof Error ? error.message : String(error) }))
-        .finally(() => this.schedule(this.options.pollIntervalMs));
+        .finally(() => {
+          this.ticking = false;
+          this.schedule(this.wakeAgain ? 0 : this.options.pollIntervalMs);
+        });
     }, ms);
+  }
+
+  /** A finished attempt may unblock the next event of its aggregate: look again at once, not at the next poll. */
+  private wake(): void {
+    if (this.ticking) this.wakeAgain = true;
+    else this.schedule(0);
   }
 
   private async tick(): Promise<void> {
@@ -93,11 +107,7 @@ export class DeliveryWorker {
         this.inFlight.set(attempt.targetId, (this.inFlight.get(attempt.targetId) ?? 1) - 1);
         this.total--;
         this.sends.delete(work);
-        // A finished attempt may unblock the next event of its aggregate: look again soon.
-        if (!this.stopped && this.total === 0) {
-          clearTimeout(this.timer);
-          this.schedule(0);
-        }
+        this.wake();
       });
     this.sends.add(work);
   }
