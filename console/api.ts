@@ -1,6 +1,7 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { EventService } from "../gen/lifecycle/event/v1/event_service_pb.js";
 import { ErrorDetailSchema } from "../gen/zitadel/message_pb.js";
 import { ManagementService } from "../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService } from "../gen/zitadel/org/v2/org_service_pb.js";

@@ -3,7 +3,7 @@
  * live here only, so moving the service to another proto package changes this file alone.
  */
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { EventService, type Event } from "../gen/zitadel/event/v1/event_service_pb.js";
+import { EventService, type Event } from "../gen/lifecycle/event/v1/event_service_pb.js";
 import { transport } from "./api.js";
 
 export type LiveEvent = Event;

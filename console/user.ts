@@ -1,4 +1,5 @@
 import { Code } from "@connectrpc/connect";
+import type { Event } from "../gen/lifecycle/event/v1/event_service_pb.js";
 import type { User } from "../gen/zitadel/user/v2/user_pb.js";
 import { describeError, formatDate, hasCode, users } from "./api.js";
 import { describeChange, isAnnounced } from "./changes.js";

@@ -4,6 +4,7 @@ import { invalidArgument } from "./domain/errors.js";
 import { parseCount, parseDuration } from "./domain/settings/parse.js";
 import type { LockoutPolicy } from "./domain/settings/lockout.js";
 import { DEFAULT_WATCH_OPTIONS, type WatchOptions } from "./events/hub.js";
+import { type DeliveryOptions, deliveryOptionsFromEnv } from "./delivery/config.js";
 
 export interface Config {
   port: number;
@@ -18,12 +19,14 @@ export interface Config {
   logLevel: LogLevel;
   /** Requests per minute and API key on the /v1/users surface (default 600). */
   v1RateLimitPerMinute?: number;
-  /** Lockout policy until an admin sets one (SettingsService/SetLockoutSettings): LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION. */
+  /** Lockout policy until an admin sets one (LockoutPolicyService/SetLockoutPolicy): LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION. */
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
   /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
   watch?: Partial<WatchOptions>;
+  /** Outbound event delivery to action targets (DELIVERY_*). */
+  delivery?: Partial<DeliveryOptions>;
   /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
   corsAllowedOrigins?: string[];
   /** SCIM_BULK_MAX_OPERATIONS, SCIM_MAX_PAYLOAD_BYTES; undefined = the defaults in src/scim/surface.ts. */
@@ -112,6 +115,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: parseDuration(env.EVENTS_WATCH_HEARTBEAT) ?? DEFAULT_WATCH_OPTIONS.heartbeatMs,
       recheckMs: parseDuration(env.EVENTS_WATCH_RECHECK) ?? DEFAULT_WATCH_OPTIONS.recheckMs,
     },
+    delivery: deliveryOptionsFromEnv(env),
     consoleDir: env.CONSOLE_DIR || undefined,
     scim: scimLimitsFromEnv(env),
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),

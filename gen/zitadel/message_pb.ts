@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file zitadel/message.proto.
  */
 export const file_zitadel_message: GenFile = /*@__PURE__*/
-  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJsCgpFcnJvckZhY3RzEjAKBWZhY3RzGAEgAygLMiEueml0YWRlbC52MS5FcnJvckZhY3RzLkZhY3RzRW50cnkaLAoKRmFjdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBYgZwcm90bzM");
+  fileDesc("ChV6aXRhZGVsL21lc3NhZ2UucHJvdG8SCnppdGFkZWwudjEiKgoLRXJyb3JEZXRhaWwSCgoCaWQYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJsCgpFcnJvckZhY3RzEjAKBWZhY3RzGAEgAygLMiEueml0YWRlbC52MS5FcnJvckZhY3RzLkZhY3RzRW50cnkaLAoKRmFjdHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjoKEExvY2FsaXplZE1lc3NhZ2USCwoDa2V5GAEgASgJEhkKEWxvY2FsaXplZF9tZXNzYWdlGAIgASgJYgZwcm90bzM");
 
 /**
  * Attached to every error: a stable reason id (e.g. "USER-already-inactive") and the human-readable text.
@@ -55,4 +55,28 @@ export type ErrorFacts = Message<"zitadel.v1.ErrorFacts"> & {
  */
 export const ErrorFactsSchema: GenMessage<ErrorFacts> = /*@__PURE__*/
   messageDesc(file_zitadel_message, 1);
+
+/**
+ * A text key with its translation, as the platform sends names of event and aggregate types.
+ *
+ * @generated from message zitadel.v1.LocalizedMessage
+ */
+export type LocalizedMessage = Message<"zitadel.v1.LocalizedMessage"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from field: string localized_message = 2;
+   */
+  localizedMessage: string;
+};
+
+/**
+ * Describes the message zitadel.v1.LocalizedMessage.
+ * Use `create(LocalizedMessageSchema)` to create a new message.
+ */
+export const LocalizedMessageSchema: GenMessage<LocalizedMessage> = /*@__PURE__*/
+  messageDesc(file_zitadel_message, 2);
 

@@ -2,6 +2,7 @@ import type { Db } from "../db/database.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { EventHub } from "../events/hub.js";
 import type { LockoutPolicy } from "../domain/settings/lockout.js";
+import type { AddressPolicy } from "../delivery/address-policy.js";
 
 /** What handlers need from the outside world; passed in, never reached for as globals. */
 export interface Deps {
@@ -15,4 +16,6 @@ export interface Deps {
   events?: EventHub;
   /** The database time one request may take in all (db/budget.ts); each surface starts it at its entry. */
   dbBudgetMs?: number;
+  /** Which addresses targets may live on; private and loopback allowed when absent. */
+  addressPolicy?: AddressPolicy;
 }

@@ -1,6 +1,8 @@
 /** What each role may do. IAM_OWNER holds every permission in every organization. */
 const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
   IAM_OWNER: ["*"],
+  // Reads the whole instance, changes nothing.
+  IAM_OWNER_VIEWER: ["iam.read", "policy.read", "org.read", "user.read", "events.read", "action.target.read", "action.execution.read"],
   ORG_OWNER: ["org.read", "org.write", "org.delete", "org.member.write", "user.read", "user.write", "user.delete"],
   // The "ADMIN" role of the /v1/users surface: administers the users of its organization.
   ADMIN: ["org.read", "user.read", "user.write", "user.delete"],

@@ -12,6 +12,8 @@ import * as scim from "./migrations/0009-scim.js";
 import * as usernamePrefixIndex from "./migrations/0010-username-prefix-index.js";
 import * as jobLeases from "./migrations/0017-job-leases.js";
 import * as v1RateLimits from "./migrations/0018-v1-rate-limits.js";
+import * as actions from "./migrations/0013-actions.js";
+import * as delivery from "./migrations/0014-delivery.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -25,6 +27,8 @@ const migrations: Record<string, Migration> = {
   "0010-username-prefix-index": usernamePrefixIndex,
   "0017-job-leases": jobLeases,
   "0018-v1-rate-limits": v1RateLimits,
+  "0013-actions": actions,
+  "0014-delivery": delivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
+import type { ActionTables } from "./action-schema.js";
 
 /** Columns that are written as JSON text and read back parsed. */
 type Json<T> = ColumnType<T, string, string>;
@@ -133,7 +134,7 @@ export interface OrgLoginStatesTable {
   sessions_valid_after: number;
 }
 
-export interface Database {
+export interface Database extends ActionTables {
   events: EventsTable;
   unique_claims: UniqueClaimsTable;
   aggregate_snapshots: AggregateSnapshotsTable;

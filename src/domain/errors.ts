@@ -7,7 +7,8 @@ export type ErrorKind =
   | "permission_denied"
   | "unauthenticated"
   | "resource_exhausted"
-  | "unavailable";
+  | "unavailable"
+  | "unimplemented";
 
 /** Facts a client may act on, e.g. the attempts left before a lockout; sent beside the reason id. */
 export type ErrorFacts = Record<string, string | number | boolean>;
@@ -31,3 +32,4 @@ export const notFound = (id: string, message: string) => new DomainError("not_fo
 export const alreadyExists = (id: string, message: string) => new DomainError("already_exists", id, message);
 export const failedPrecondition = (id: string, message: string) =>
   new DomainError("failed_precondition", id, message);
+export const unimplemented = (id: string, message: string) => new DomainError("unimplemented", id, message);

@@ -33,7 +33,7 @@ export interface ReadOptions {
 // elsewhere (another service, another test's database) does not hold this log back. A transaction is left
 // out only when pg_stat_activity (read after the snapshot) still shows it in another database; anything it
 // cannot place — ended meanwhile, hidden by privileges, PGlite — counts, which only delays, never skips.
-const BELOW_RUNNING = sql<SqlBool>`transaction_id < coalesce(
+export const BELOW_RUNNING = sql<SqlBool>`transaction_id < coalesce(
   (select min(x) from pg_snapshot_xip(pg_current_snapshot()) as x
    where (x::text::bigint % 4294967296) not in (
      select backend_xid::text::bigint from pg_stat_activity
@@ -97,4 +97,26 @@ export async function safeHead(db: Db): Promise<Cursor> {
     .limit(1)
     .executeTakeFirst();
   return row ? { xid: row.xid, position: Number(row.position) } : START;
+}
+
+/** The events at these positions (any order), for work that already knows which it needs. */
+export async function readEventsAt(db: Db, positions: number[]): Promise<LogEvent[]> {
+  if (positions.length === 0) return [];
+  const rows = await db
+    .selectFrom("events")
+    .select(["position", sql<string>`transaction_id::text`.as("xid"), "type", "aggregate_type", "aggregate_id", "sequence", "created_at", "creator", "resource_owner", "payload"])
+    .where("position", "in", positions)
+    .execute();
+  return rows.map((r) => ({
+    cursor: { xid: r.xid, position: Number(r.position) },
+    position: Number(r.position),
+    type: r.type,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    sequence: Number(r.sequence),
+    createdAt: new Date(r.created_at),
+    creator: r.creator,
+    resourceOwner: r.resource_owner,
+    payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+  }));
 }

@@ -2,7 +2,7 @@ import { getOption, hasOption } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
 import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
-import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options as zitadelOptions } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { parseTemplate } from "./path-template.js";
 import { type Schema, SchemaSet, scalarSchema, wellKnownSchema } from "./openapi-schemas.js";
 

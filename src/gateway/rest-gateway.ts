@@ -11,7 +11,7 @@ import { refusal } from "../api/interceptors/errors.js";
 import { checkedSearchParams, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { DomainError } from "../domain/errors.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
-import { options as zitadelOptions } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options as zitadelOptions } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
 import { connectCodeToHttpStatus, restErrorBody } from "./rest-errors.js";
 

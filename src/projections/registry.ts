@@ -1,5 +1,6 @@
 import type { Projection } from "../eventstore/types.js";
 import { instanceMembersProjection, orgMembersProjection, personalAccessTokensProjection } from "./access/projections.js";
+import { executionsProjection, targetsProjection } from "./actions/projections.js";
 import { apiKeysProjection } from "./api-keys/projection.js";
 import { orgsProjection } from "./orgs/projection.js";
 import { usersProjection } from "./users/projection.js";
@@ -17,4 +18,6 @@ export const projections: readonly Projection[] = [
   sessionsProjection,
   userLoginStatesProjection,
   orgLoginStatesProjection,
+  targetsProjection,
+  executionsProjection,
 ];

@@ -20,6 +20,9 @@ import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/
 import { type OpenDatabase, openDatabase } from "../db/database.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
+import { DEFAULT_DELIVERY_OPTIONS } from "../delivery/config.js";
+import { deliveryMetrics } from "../delivery/metrics.js";
+import { DeliveryWorker } from "../delivery/worker.js";
 import { serveOpenApi } from "../gateway/openapi-document.js";
 import { createRestGateway } from "../gateway/rest-gateway.js";
 import { createIdGenerator } from "../ids.js";
@@ -88,7 +91,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = new EventStore(database.db, projections, now, metrics.storeObserver);
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs };
+  const delivery = { ...DEFAULT_DELIVERY_OPTIONS, ...config.delivery };
+  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs, addressPolicy: { allowPrivate: delivery.allowPrivateTargets } };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
@@ -107,6 +111,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
+  const deliveryWorker = new DeliveryWorker(deps, delivery, log, deliveryMetrics(metrics.registry, database.db));
+  if (delivery.enabled) deliveryWorker.start();
 
   const healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 2_000;
   // Bounded: a database that does not answer makes the service NOT_SERVING, never a hanging probe.
@@ -186,6 +192,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
+      await deliveryWorker.stop();
       await database.close();
     },
   };

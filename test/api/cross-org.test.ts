@@ -2,12 +2,12 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import { ApiKeyService } from "../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
 import { OrganizationService as OrgV2 } from "../../gen/zitadel/org/v2/org_service_pb.js";
 import { OrganizationService as OrgV2beta } from "../../gen/zitadel/org/v2beta/org_service_pb.js";
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
-import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
+import { LockoutPolicyService } from "../../gen/lifecycle/settings/v1/lockout_policy_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { Db } from "../../src/db/database.js";
 import { expectOk } from "../harness/clients.js";
@@ -144,7 +144,7 @@ const INSTANCE_CASES: { name: string; service: DescService; method: string; requ
   { name: "ManagementService/AddOrg", service: ManagementService, method: "addOrg", request: () => ({ name: unique("org") }) },
   { name: "CreateSession for a Bravo user by login name", service: SessionService, method: "createSession", request: () => ({ checks: { user: { search: { case: "loginName", value: "anyone" } } } }) },
   { name: "AddApiKey", service: ApiKeyService, method: "addApiKey", request: () => ({ name: unique("key") }) },
-  { name: "SetLockoutSettings", service: SettingsService, method: "setLockoutSettings", request: () => ({ maxPasswordAttempts: 1n }) },
+  { name: "SetLockoutPolicy", service: LockoutPolicyService, method: "setLockoutPolicy", request: () => ({ maxPasswordAttempts: 1n }) },
 ];
 
 async function logState(db: Db) {

@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { beforeAll, expect, it } from "vitest";
-import { options } from "../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { services } from "../../src/api/routes.js";
 import { newHuman, newMachine } from "../harness/fixtures.js";
 import { describeOnDatabases } from "../harness/on-databases.js";

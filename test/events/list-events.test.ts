@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
+import { EventService } from "../../gen/lifecycle/event/v1/event_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { Clients, expectOk, rest, rpcProtocols } from "../harness/clients.js";
 import pg from "pg";
@@ -65,8 +65,8 @@ describe.each(databaseKinds)("ListEvents on %s", (kind) => {
     }
   });
 
-  it("over REST: POST /v2/events/_search", async () => {
-    const res = await rest(server.url, "POST", "/v2/events/_search", { token: ownerA.token, body: { filter: { resourceOwner: orgA, eventTypes: ["user.locked"] } } });
+  it("over REST: POST /v1/events/_search", async () => {
+    const res = await rest(server.url, "POST", "/v1/events/_search", { token: ownerA.token, body: { filter: { resourceOwner: orgA, eventTypes: ["user.locked"] } } });
     expect(res.status).toBe(200);
     expect(res.body.events.map((e: { type: string; aggregateId: string }) => [e.type, e.aggregateId])).toEqual([["user.locked", userA]]);
   });
@@ -114,7 +114,7 @@ describe.each(databaseKinds)("ListEvents on %s", (kind) => {
       expect(text).not.toMatch(/hash|code/i);
       for (const secret of secrets) expect(text).not.toContain(secret);
     }
-    const viaRest = await rest(server.url, "POST", "/v2/events/_search", { token: admin, body: { limit: 1000 } });
+    const viaRest = await rest(server.url, "POST", "/v1/events/_search", { token: admin, body: { limit: 1000 } });
     for (const secret of secrets) expect(JSON.stringify(viaRest.body)).not.toContain(secret);
   });
 

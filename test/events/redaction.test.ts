@@ -1,17 +1,20 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ExecutionEvent } from "../../src/domain/action/execution.js";
+import type { TargetEvent } from "../../src/domain/action/target.js";
 import type { ApiKeyEvent } from "../../src/domain/api-key/events.js";
 import type { InstanceEvent } from "../../src/domain/instance/instance.js";
 import type { OrgEvent } from "../../src/domain/org/events.js";
 import type { SessionEvent } from "../../src/domain/session/events.js";
 import type { LockoutSettingsEvent } from "../../src/domain/settings/lockout.js";
 import type { UserEvent } from "../../src/domain/user/events.js";
+import { EVENT_TYPES } from "../../src/events/catalog.js";
 import { redact } from "../../src/events/redact.js";
 
 // Every event the domain can emit, with every optional field filled. Adding an event type to one of these
 // unions without a sample here fails the type check; the source scan below catches a new union.
-type AnyEvent = UserEvent | OrgEvent | SessionEvent | ApiKeyEvent | InstanceEvent | LockoutSettingsEvent;
+type AnyEvent = UserEvent | OrgEvent | SessionEvent | ApiKeyEvent | InstanceEvent | LockoutSettingsEvent | TargetEvent | ExecutionEvent;
 type Samples = { [E in AnyEvent as E["type"]]: Required<E["data"]> };
 
 const SECRET = "s3cr3t-value";
@@ -57,6 +60,12 @@ const samples: Samples = {
   "instance.setup": { defaultOrgId: "o" },
   "instance.member.added": { userId: "u", roles: ["IAM_OWNER"] },
   "settings.lockout.set": { maxPasswordAttempts: 3, maxOtpAttempts: 0, lockoutDurationMs: null },
+  "target.added": { name: "crm", endpoint: "https://crm.example/hook", timeoutMs: 10_000, targetType: "rest_async", interruptOnError: false, signingKeyId: "k1" },
+  "target.changed": { name: "crm", endpoint: "https://crm.example/hook", timeoutMs: 5_000, targetType: "rest_webhook", interruptOnError: true, signingKeyId: "k2" },
+  "target.disabled": { reason: "gone", detail: "410 Gone" },
+  "target.removed": { name: "crm" },
+  "execution.set": { condition: { kind: "group", value: "user" }, targets: ["t1"] },
+  "execution.removed": {},
 };
 
 /** Every event type named in a `DomainEvent<"…"` anywhere under src/domain. */
@@ -78,6 +87,10 @@ function keysDeep(value: unknown): string[] {
 const SECRET_NAME = /hash|secret|code/i;
 
 describe("payload redaction", () => {
+  it("the event catalog (admin ListEventTypes) lists exactly the types the domain declares", () => {
+    expect([...EVENT_TYPES].sort()).toEqual(Object.keys(samples).sort());
+  });
+
   it("has a sample of every event type the domain declares", () => {
     expect(Object.keys(samples).sort()).toEqual([...new Set(declaredEventTypes())].sort());
   });

@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
-import { type Event, EventService, type WatchEventsRequest, WatchEventsRequestSchema, WatchEventsResponseSchema } from "../../gen/zitadel/event/v1/event_service_pb.js";
+import { type Event, EventService, type WatchEventsRequest, WatchEventsRequestSchema, WatchEventsResponseSchema } from "../../gen/lifecycle/event/v1/event_service_pb.js";
 import { decodeStatus } from "../harness/grpc-status.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 

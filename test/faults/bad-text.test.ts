@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
+import { EventService } from "../../gen/lifecycle/event/v1/event_service_pb.js";
 import { Watcher } from "../events/watch-client.js";
 import { Clients } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
@@ -193,7 +193,7 @@ describe.each(databaseKinds)("bad text on every surface (%s)", (kind) => {
         await watcher.done;
         count("events", watcher.error?.code === Code.InvalidArgument ? 400 : 500);
         expect(watcher.error?.code, `${watcher.protocol} WatchEvents ${name}`).toBe(Code.InvalidArgument);
-        for (const path of ["/v2/events/_search", `/${EventService.typeName}/ListEvents`]) {
+        for (const path of ["/v1/events/_search", `/${EventService.typeName}/ListEvents`]) {
           const raw = await fetch(`${server.url}${path}`, {
             method: "POST",
             headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },

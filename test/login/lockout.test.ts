@@ -1,5 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { expect, it } from "vitest";
+import { LockoutPolicyService } from "../../gen/lifecycle/settings/v1/lockout_policy_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
@@ -18,11 +19,14 @@ describeOnDatabases("lockout policy on %s", { manualClock: true, config: { locko
 
   it("serves the configured policy until an admin sets one", async () => {
     const res = expectOk(await clients.call("grpc", SettingsService, "getLockoutSettings", {}, server.adminToken));
-    expect(res.settings).toMatchObject({ maxPasswordAttempts: 3n, maxOtpAttempts: 0n, lockoutDuration: { seconds: 900n } });
+    expect(res.settings).toMatchObject({ maxPasswordAttempts: 3n, maxOtpAttempts: 0n });
     expect(res.details?.sequence).toBe(0n);
     const viaRest = await rest(server.url, "GET", "/v2/settings/lockout", { token: server.adminToken });
     expect(viaRest.status).toBe(200);
-    expect(viaRest.body.settings).toEqual({ maxPasswordAttempts: "3", resourceOwnerType: "RESOURCE_OWNER_TYPE_INSTANCE", lockoutDuration: "900s" });
+    // The platform's message only: the automatic-unlock duration is this server's own (LockoutPolicyService).
+    expect(viaRest.body.settings).toEqual({ maxPasswordAttempts: "3", resourceOwnerType: "RESOURCE_OWNER_TYPE_INSTANCE" });
+    const policy = expectOk(await clients.call("grpc", LockoutPolicyService, "getLockoutPolicy", {}, server.adminToken));
+    expect(policy.policy).toMatchObject({ maxPasswordAttempts: 3n, lockoutDuration: { seconds: 900n } });
   });
 
   it("puts the failed-attempt facts in a REST error detail too", async () => {
@@ -142,16 +146,16 @@ describeOnDatabases("lockout policy on %s", { manualClock: true, config: { locko
 
   it("lets an IAM owner replace the policy (iam.write); 0 means wrong passwords never lock", async () => {
     const owner = await newMachine(clients, server.adminToken, t.orgId, ["ORG_OWNER"]);
-    const set = (body: object, token = server.adminToken) => clients.call("connect-json", SettingsService, "setLockoutSettings", body, token);
+    const set = (body: object, token = server.adminToken) => clients.call("connect-json", LockoutPolicyService, "setLockoutPolicy", body, token);
     expect(await set({ maxPasswordAttempts: 5n }, owner.token)).toMatchObject({ ok: false, code: Code.PermissionDenied });
     expect(await set({ maxPasswordAttempts: 5n }, "")).toMatchObject({ ok: false, code: Code.Unauthenticated });
 
     const first = expectOk(await set({ maxPasswordAttempts: 0n }));
     expect(first.details?.sequence).toBe(1n);
     expect(await set({ maxPasswordAttempts: 0n })).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "SETTINGS-lockout-unchanged" });
-    const read = expectOk(await clients.call("grpc-web", SettingsService, "getLockoutSettings", {}, server.adminToken));
-    expect(read.settings?.maxPasswordAttempts).toBe(0n);
-    expect(read.settings?.lockoutDuration).toBeUndefined();
+    const read = expectOk(await clients.call("grpc-web", LockoutPolicyService, "getLockoutPolicy", {}, server.adminToken));
+    expect(read.policy?.maxPasswordAttempts).toBe(0n);
+    expect(read.policy?.lockoutDuration).toBeUndefined();
     expect(read.details?.sequence).toBe(1n);
 
     const { userId } = await newHumanWithPassword(clients, server.adminToken, t.orgId);
@@ -160,13 +164,13 @@ describeOnDatabases("lockout policy on %s", { manualClock: true, config: { locko
     expect(await state(userId)).toBe(UserState.ACTIVE);
 
     // Over REST (PUT), with a duration; a lower limit applies from the next failure.
-    const put = await rest(server.url, "PUT", "/v2/settings/lockout", { token: server.adminToken, body: { maxPasswordAttempts: "2", lockoutDuration: "60s" } });
+    const put = await rest(server.url, "PUT", "/v1/settings/lockout", { token: server.adminToken, body: { maxPasswordAttempts: "2", lockoutDuration: "60s" } });
     expect(put.status).toBe(200);
     expect(put.body.details.sequence).toBe("2");
     expect(messageOf(await login(clients, server.adminToken, { userId }, WRONG))).toContain("the user is now locked");
     expect(await state(userId)).toBe(UserState.LOCKED);
-    const got = await rest(server.url, "GET", "/v2/settings/lockout", { token: server.adminToken });
-    expect(got.body.settings).toMatchObject({ maxPasswordAttempts: "2", lockoutDuration: "60s" });
+    const got = await rest(server.url, "GET", "/v1/settings/lockout", { token: server.adminToken });
+    expect(got.body.policy).toMatchObject({ maxPasswordAttempts: "2", lockoutDuration: "60s" });
     expect(await set({ lockoutDuration: { seconds: -1n } })).toMatchObject({ ok: false, code: Code.InvalidArgument });
   });
 });

@@ -1,7 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventService } from "../../gen/zitadel/event/v1/event_service_pb.js";
+import { EventService } from "../../gen/lifecycle/event/v1/event_service_pb.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 
 // How many WatchEvents streams are open, as a metric.

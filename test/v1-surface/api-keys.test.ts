@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { Code } from "@connectrpc/connect";
 import { beforeAll, expect, it } from "vitest";
-import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import { ApiKeyService } from "../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import { hashToken } from "../../src/credentials/tokens.js";
 import { expectOk, rest } from "../harness/clients.js";
 import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { ApiKeyService } from "../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import { ApiKeyService } from "../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import type { Db } from "../../src/db/database.js";
 import type { Logger } from "../../src/logger.js";
 import { type Clients, expectOk } from "../harness/clients.js";

@@ -1,5 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import type { AddApiKeyRequest, ApiKeyService, RevokeApiKeyRequest } from "../../../gen/zitadel/apikey/v1/api_key_service_pb.js";
+import type { AddApiKeyRequest, ApiKeyService, RevokeApiKeyRequest } from "../../../gen/lifecycle/apikey/v1/api_key_service_pb.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { commandContext } from "../context.js";
 import type { Deps } from "../../commands/deps.js";

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { type EventFilter as EventFilterMessage, EventSchema } from "../../../gen/zitadel/event/v1/event_service_pb.js";
+import { type EventFilter as EventFilterMessage, EventSchema } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { EventFilter } from "../../events/filter.js";
 import type { LogEvent } from "../../events/read.js";
 import { redact } from "../../events/redact.js";

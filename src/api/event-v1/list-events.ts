@@ -1,5 +1,5 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import type { ListEventsRequest } from "../../../gen/zitadel/event/v1/event_service_pb.js";
+import type { ListEventsRequest } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { Deps } from "../../commands/deps.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { authorizeEventRead } from "../../events/authorize.js";

@@ -1,5 +1,5 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { EventService } from "../../../gen/zitadel/event/v1/event_service_pb.js";
+import type { EventService } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { Deps } from "../../commands/deps.js";
 import { listEventsV1 } from "./list-events.js";
 import { watchEventsV1 } from "./watch-events.js";

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import { type WatchEventsRequest, type WatchEventsResponse, WatchEventsResponseSchema } from "../../../gen/zitadel/event/v1/event_service_pb.js";
+import { type WatchEventsRequest, type WatchEventsResponse, WatchEventsResponseSchema } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { Access } from "../../commands/access.js";
 import type { Deps } from "../../commands/deps.js";
 import { DomainError } from "../../domain/errors.js";

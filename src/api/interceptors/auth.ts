@@ -1,6 +1,6 @@
 import { getOption } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
-import { options } from "../../../gen/zitadel/protoc_gen_zitadel/v2/options_pb.js";
+import { options } from "../../../gen/lifecycle/auth/v1/options_pb.js";
 import { couldEverPass, permissionDenied } from "../../commands/access.js";
 import type { Deps } from "../../commands/deps.js";
 import { hasInstancePermission } from "../../commands/permissions.js";

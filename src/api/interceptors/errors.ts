@@ -16,6 +16,7 @@ const CODES: Record<ErrorKind, Code> = {
   unauthenticated: Code.Unauthenticated,
   resource_exhausted: Code.ResourceExhausted,
   unavailable: Code.Unavailable,
+  unimplemented: Code.Unimplemented,
 };
 
 const CLAIM_REASONS: Record<string, [string, string]> = {

@@ -1,5 +1,4 @@
 import { create } from "@bufbuild/protobuf";
-import { type Duration, durationFromMs } from "@bufbuild/protobuf/wkt";
 import { DetailsSchema } from "../../../gen/zitadel/object/v2/object_pb.js";
 import { ResourceOwnerType } from "../../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { effectiveLockout, INSTANCE_RESOURCE_OWNER } from "../../domain/settings/lockout.js";
@@ -7,9 +6,7 @@ import { detailsV2 } from "../convert.js";
 import type { Deps } from "../../commands/deps.js";
 import { readLockoutSettings } from "../../commands/lockout-policy.js";
 
-const durationOf = (ms: number | null): Duration | undefined => (ms ? durationFromMs(ms) : undefined);
-
-/** The policy in force: the last SetLockoutSettings, else the configuration (details then have sequence 0). */
+/** The policy in force in the platform's shape: the last SetLockoutPolicy, else the configuration (details then have sequence 0). */
 export function getLockoutSettingsV2(deps: Deps) {
   return async () => {
     const { state, first, last } = await readLockoutSettings(deps.store);
@@ -24,7 +21,6 @@ export function getLockoutSettingsV2(deps: Deps) {
         maxPasswordAttempts: BigInt(policy.maxPasswordAttempts),
         maxOtpAttempts: BigInt(policy.maxOtpAttempts),
         resourceOwnerType: ResourceOwnerType.INSTANCE,
-        lockoutDuration: durationOf(policy.lockoutDurationMs),
       },
     };
   };

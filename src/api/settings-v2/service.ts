@@ -3,12 +3,10 @@ import type { SettingsService } from "../../../gen/zitadel/settings/v2/settings_
 import type { Deps } from "../../commands/deps.js";
 import { getLockoutSettingsV2 } from "./get-lockout-settings.js";
 import { getPasswordComplexitySettingsV2 } from "./get-password-complexity-settings.js";
-import { setLockoutSettingsV2 } from "./set-lockout-settings.js";
 
 export function settingsServiceV2(deps: Deps): ServiceImpl<typeof SettingsService> {
   return {
     getLockoutSettings: getLockoutSettingsV2(deps),
-    setLockoutSettings: setLockoutSettingsV2(deps),
     getPasswordComplexitySettings: getPasswordComplexitySettingsV2(),
   };
 }

@@ -5,18 +5,16 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
-import type { Duration } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration } from "@bufbuild/protobuf/wkt";
 import type { Details } from "../../object/v2/object_pb.js";
 import { file_zitadel_object_v2_object } from "../../object/v2/object_pb.js";
-import { file_zitadel_protoc_gen_zitadel_v2_options } from "../../protoc_gen_zitadel/v2/options_pb.js";
+import { file_lifecycle_auth_v1_options } from "../../../lifecycle/auth/v1/options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file zitadel/settings/v2/settings_service.proto.
  */
 export const file_zitadel_settings_v2_settings_service: GenFile = /*@__PURE__*/
-  fileDesc("Cip6aXRhZGVsL3NldHRpbmdzL3YyL3NldHRpbmdzX3NlcnZpY2UucHJvdG8SE3ppdGFkZWwuc2V0dGluZ3MudjIiSAoOUmVxdWVzdENvbnRleHQSEAoGb3JnX2lkGAEgASgJSAASEgoIaW5zdGFuY2UYAiABKAhIAEIQCg5yZXNvdXJjZV9vd25lciLeAQoPTG9ja291dFNldHRpbmdzEh0KFW1heF9wYXNzd29yZF9hdHRlbXB0cxgBIAEoBBJDChNyZXNvdXJjZV9vd25lcl90eXBlGAIgASgOMiYueml0YWRlbC5zZXR0aW5ncy52Mi5SZXNvdXJjZU93bmVyVHlwZRIYChBtYXhfb3RwX2F0dGVtcHRzGAMgASgEEjgKEGxvY2tvdXRfZHVyYXRpb24YZCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25IAIgBAUITChFfbG9ja291dF9kdXJhdGlvbiJNChlHZXRMb2Nrb3V0U2V0dGluZ3NSZXF1ZXN0EjAKA2N0eBgBIAEoCzIjLnppdGFkZWwuc2V0dGluZ3MudjIuUmVxdWVzdENvbnRleHQigQEKGkdldExvY2tvdXRTZXR0aW5nc1Jlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzEjYKCHNldHRpbmdzGAIgASgLMiQueml0YWRlbC5zZXR0aW5ncy52Mi5Mb2Nrb3V0U2V0dGluZ3MiowEKGVNldExvY2tvdXRTZXR0aW5nc1JlcXVlc3QSHQoVbWF4X3Bhc3N3b3JkX2F0dGVtcHRzGAEgASgEEhgKEG1heF9vdHBfYXR0ZW1wdHMYAiABKAQSOAoQbG9ja291dF9kdXJhdGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkgAiAEBQhMKEV9sb2Nrb3V0X2R1cmF0aW9uIkkKGlNldExvY2tvdXRTZXR0aW5nc1Jlc3BvbnNlEisKB2RldGFpbHMYASABKAsyGi56aXRhZGVsLm9iamVjdC52Mi5EZXRhaWxzIt8BChpQYXNzd29yZENvbXBsZXhpdHlTZXR0aW5ncxISCgptaW5fbGVuZ3RoGAEgASgEEhoKEnJlcXVpcmVzX3VwcGVyY2FzZRgCIAEoCBIaChJyZXF1aXJlc19sb3dlcmNhc2UYAyABKAgSFwoPcmVxdWlyZXNfbnVtYmVyGAQgASgIEhcKD3JlcXVpcmVzX3N5bWJvbBgFIAEoCBJDChNyZXNvdXJjZV9vd25lcl90eXBlGAYgASgOMiYueml0YWRlbC5zZXR0aW5ncy52Mi5SZXNvdXJjZU93bmVyVHlwZSJYCiRHZXRQYXNzd29yZENvbXBsZXhpdHlTZXR0aW5nc1JlcXVlc3QSMAoDY3R4GAEgASgLMiMueml0YWRlbC5zZXR0aW5ncy52Mi5SZXF1ZXN0Q29udGV4dCKXAQolR2V0UGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3NSZXNwb25zZRIrCgdkZXRhaWxzGAEgASgLMhoueml0YWRlbC5vYmplY3QudjIuRGV0YWlscxJBCghzZXR0aW5ncxgCIAEoCzIvLnppdGFkZWwuc2V0dGluZ3MudjIuUGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3MqdwoRUmVzb3VyY2VPd25lclR5cGUSIwofUkVTT1VSQ0VfT1dORVJfVFlQRV9VTlNQRUNJRklFRBAAEiAKHFJFU09VUkNFX09XTkVSX1RZUEVfSU5TVEFOQ0UQARIbChdSRVNPVVJDRV9PV05FUl9UWVBFX09SRxACMtgECg9TZXR0aW5nc1NlcnZpY2USsAEKEkdldExvY2tvdXRTZXR0aW5ncxIuLnppdGFkZWwuc2V0dGluZ3MudjIuR2V0TG9ja291dFNldHRpbmdzUmVxdWVzdBovLnppdGFkZWwuc2V0dGluZ3MudjIuR2V0TG9ja291dFNldHRpbmdzUmVzcG9uc2UiOYK1GBkKFwoLcG9saWN5LnJlYWQaCGluc3RhbmNlgtPkkwIWEhQvdjIvc2V0dGluZ3MvbG9ja291dBKxAQoSU2V0TG9ja291dFNldHRpbmdzEi4ueml0YWRlbC5zZXR0aW5ncy52Mi5TZXRMb2Nrb3V0U2V0dGluZ3NSZXF1ZXN0Gi8ueml0YWRlbC5zZXR0aW5ncy52Mi5TZXRMb2Nrb3V0U2V0dGluZ3NSZXNwb25zZSI6grUYFwoVCglpYW0ud3JpdGUaCGluc3RhbmNlgtPkkwIZOgEqGhQvdjIvc2V0dGluZ3MvbG9ja291dBLdAQodR2V0UGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3MSOS56aXRhZGVsLnNldHRpbmdzLnYyLkdldFBhc3N3b3JkQ29tcGxleGl0eVNldHRpbmdzUmVxdWVzdBo6LnppdGFkZWwuc2V0dGluZ3MudjIuR2V0UGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3NSZXNwb25zZSJFgrUYGQoXCgtwb2xpY3kucmVhZBoIaW5zdGFuY2WC0+STAiISIC92Mi9zZXR0aW5ncy9wYXNzd29yZC9jb21wbGV4aXR5YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_duration, file_zitadel_object_v2_object, file_zitadel_protoc_gen_zitadel_v2_options]);
+  fileDesc("Cip6aXRhZGVsL3NldHRpbmdzL3YyL3NldHRpbmdzX3NlcnZpY2UucHJvdG8SE3ppdGFkZWwuc2V0dGluZ3MudjIiSAoOUmVxdWVzdENvbnRleHQSEAoGb3JnX2lkGAEgASgJSAASEgoIaW5zdGFuY2UYAiABKAhIAEIQCg5yZXNvdXJjZV9vd25lciKPAQoPTG9ja291dFNldHRpbmdzEh0KFW1heF9wYXNzd29yZF9hdHRlbXB0cxgBIAEoBBJDChNyZXNvdXJjZV9vd25lcl90eXBlGAIgASgOMiYueml0YWRlbC5zZXR0aW5ncy52Mi5SZXNvdXJjZU93bmVyVHlwZRIYChBtYXhfb3RwX2F0dGVtcHRzGAMgASgEIk0KGUdldExvY2tvdXRTZXR0aW5nc1JlcXVlc3QSMAoDY3R4GAEgASgLMiMueml0YWRlbC5zZXR0aW5ncy52Mi5SZXF1ZXN0Q29udGV4dCKBAQoaR2V0TG9ja291dFNldHRpbmdzUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMSNgoIc2V0dGluZ3MYAiABKAsyJC56aXRhZGVsLnNldHRpbmdzLnYyLkxvY2tvdXRTZXR0aW5ncyLfAQoaUGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3MSEgoKbWluX2xlbmd0aBgBIAEoBBIaChJyZXF1aXJlc191cHBlcmNhc2UYAiABKAgSGgoScmVxdWlyZXNfbG93ZXJjYXNlGAMgASgIEhcKD3JlcXVpcmVzX251bWJlchgEIAEoCBIXCg9yZXF1aXJlc19zeW1ib2wYBSABKAgSQwoTcmVzb3VyY2Vfb3duZXJfdHlwZRgGIAEoDjImLnppdGFkZWwuc2V0dGluZ3MudjIuUmVzb3VyY2VPd25lclR5cGUiWAokR2V0UGFzc3dvcmRDb21wbGV4aXR5U2V0dGluZ3NSZXF1ZXN0EjAKA2N0eBgBIAEoCzIjLnppdGFkZWwuc2V0dGluZ3MudjIuUmVxdWVzdENvbnRleHQilwEKJUdldFBhc3N3b3JkQ29tcGxleGl0eVNldHRpbmdzUmVzcG9uc2USKwoHZGV0YWlscxgBIAEoCzIaLnppdGFkZWwub2JqZWN0LnYyLkRldGFpbHMSQQoIc2V0dGluZ3MYAiABKAsyLy56aXRhZGVsLnNldHRpbmdzLnYyLlBhc3N3b3JkQ29tcGxleGl0eVNldHRpbmdzKncKEVJlc291cmNlT3duZXJUeXBlEiMKH1JFU09VUkNFX09XTkVSX1RZUEVfVU5TUEVDSUZJRUQQABIgChxSRVNPVVJDRV9PV05FUl9UWVBFX0lOU1RBTkNFEAESGwoXUkVTT1VSQ0VfT1dORVJfVFlQRV9PUkcQAjKkAwoPU2V0dGluZ3NTZXJ2aWNlErABChJHZXRMb2Nrb3V0U2V0dGluZ3MSLi56aXRhZGVsLnNldHRpbmdzLnYyLkdldExvY2tvdXRTZXR0aW5nc1JlcXVlc3QaLy56aXRhZGVsLnNldHRpbmdzLnYyLkdldExvY2tvdXRTZXR0aW5nc1Jlc3BvbnNlIjnC8xgZChcKC3BvbGljeS5yZWFkGghpbnN0YW5jZYLT5JMCFhIUL3YyL3NldHRpbmdzL2xvY2tvdXQS3QEKHUdldFBhc3N3b3JkQ29tcGxleGl0eVNldHRpbmdzEjkueml0YWRlbC5zZXR0aW5ncy52Mi5HZXRQYXNzd29yZENvbXBsZXhpdHlTZXR0aW5nc1JlcXVlc3QaOi56aXRhZGVsLnNldHRpbmdzLnYyLkdldFBhc3N3b3JkQ29tcGxleGl0eVNldHRpbmdzUmVzcG9uc2UiRcLzGBkKFwoLcG9saWN5LnJlYWQaCGluc3RhbmNlgtPkkwIiEiAvdjIvc2V0dGluZ3MvcGFzc3dvcmQvY29tcGxleGl0eWIGcHJvdG8z", [file_google_api_annotations, file_zitadel_object_v2_object, file_lifecycle_auth_v1_options]);
 
 /**
  * Which settings are asked for; accepted for compatibility, every answer is the instance's.
@@ -71,13 +69,6 @@ export type LockoutSettings = Message<"zitadel.settings.v2.LockoutSettings"> & {
    * @generated from field: uint64 max_otp_attempts = 3;
    */
   maxOtpAttempts: bigint;
-
-  /**
-   * Our extension: a lock placed by this policy lifts itself after this long; absent: only UnlockUser lifts it.
-   *
-   * @generated from field: optional google.protobuf.Duration lockout_duration = 100;
-   */
-  lockoutDuration?: Duration | undefined;
 };
 
 /**
@@ -129,52 +120,6 @@ export const GetLockoutSettingsResponseSchema: GenMessage<GetLockoutSettingsResp
   messageDesc(file_zitadel_settings_v2_settings_service, 3);
 
 /**
- * @generated from message zitadel.settings.v2.SetLockoutSettingsRequest
- */
-export type SetLockoutSettingsRequest = Message<"zitadel.settings.v2.SetLockoutSettingsRequest"> & {
-  /**
-   * @generated from field: uint64 max_password_attempts = 1;
-   */
-  maxPasswordAttempts: bigint;
-
-  /**
-   * @generated from field: uint64 max_otp_attempts = 2;
-   */
-  maxOtpAttempts: bigint;
-
-  /**
-   * absent or zero: no automatic unlock
-   *
-   * @generated from field: optional google.protobuf.Duration lockout_duration = 3;
-   */
-  lockoutDuration?: Duration | undefined;
-};
-
-/**
- * Describes the message zitadel.settings.v2.SetLockoutSettingsRequest.
- * Use `create(SetLockoutSettingsRequestSchema)` to create a new message.
- */
-export const SetLockoutSettingsRequestSchema: GenMessage<SetLockoutSettingsRequest> = /*@__PURE__*/
-  messageDesc(file_zitadel_settings_v2_settings_service, 4);
-
-/**
- * @generated from message zitadel.settings.v2.SetLockoutSettingsResponse
- */
-export type SetLockoutSettingsResponse = Message<"zitadel.settings.v2.SetLockoutSettingsResponse"> & {
-  /**
-   * @generated from field: zitadel.object.v2.Details details = 1;
-   */
-  details?: Details | undefined;
-};
-
-/**
- * Describes the message zitadel.settings.v2.SetLockoutSettingsResponse.
- * Use `create(SetLockoutSettingsResponseSchema)` to create a new message.
- */
-export const SetLockoutSettingsResponseSchema: GenMessage<SetLockoutSettingsResponse> = /*@__PURE__*/
-  messageDesc(file_zitadel_settings_v2_settings_service, 5);
-
-/**
  * @generated from message zitadel.settings.v2.PasswordComplexitySettings
  */
 export type PasswordComplexitySettings = Message<"zitadel.settings.v2.PasswordComplexitySettings"> & {
@@ -214,7 +159,7 @@ export type PasswordComplexitySettings = Message<"zitadel.settings.v2.PasswordCo
  * Use `create(PasswordComplexitySettingsSchema)` to create a new message.
  */
 export const PasswordComplexitySettingsSchema: GenMessage<PasswordComplexitySettings> = /*@__PURE__*/
-  messageDesc(file_zitadel_settings_v2_settings_service, 6);
+  messageDesc(file_zitadel_settings_v2_settings_service, 4);
 
 /**
  * @generated from message zitadel.settings.v2.GetPasswordComplexitySettingsRequest
@@ -231,7 +176,7 @@ export type GetPasswordComplexitySettingsRequest = Message<"zitadel.settings.v2.
  * Use `create(GetPasswordComplexitySettingsRequestSchema)` to create a new message.
  */
 export const GetPasswordComplexitySettingsRequestSchema: GenMessage<GetPasswordComplexitySettingsRequest> = /*@__PURE__*/
-  messageDesc(file_zitadel_settings_v2_settings_service, 7);
+  messageDesc(file_zitadel_settings_v2_settings_service, 5);
 
 /**
  * @generated from message zitadel.settings.v2.GetPasswordComplexitySettingsResponse
@@ -253,7 +198,7 @@ export type GetPasswordComplexitySettingsResponse = Message<"zitadel.settings.v2
  * Use `create(GetPasswordComplexitySettingsResponseSchema)` to create a new message.
  */
 export const GetPasswordComplexitySettingsResponseSchema: GenMessage<GetPasswordComplexitySettingsResponse> = /*@__PURE__*/
-  messageDesc(file_zitadel_settings_v2_settings_service, 8);
+  messageDesc(file_zitadel_settings_v2_settings_service, 6);
 
 /**
  * @generated from enum zitadel.settings.v2.ResourceOwnerType
@@ -291,9 +236,9 @@ export const ResourceOwnerTypeSchema: GenEnum<ResourceOwnerType> = /*@__PURE__*/
 export const SettingsService: GenService<{
   /**
    * The lockout policy: after max_password_attempts consecutive wrong passwords (0 = never) the user is
-   * LOCKED (user.locked, reason password_attempts) until UnlockUser or, when lockout_duration is set, until
-   * that duration has passed. Until an admin calls SetLockoutSettings the server's configuration applies
-   * (LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION).
+   * LOCKED (user.locked, reason password_attempts) until UnlockUser or until the policy's lockout duration
+   * has passed. The policy is set with lifecycle.settings.v1.LockoutPolicyService; until then the server's
+   * configuration applies (LOCKOUT_MAX_PASSWORD_ATTEMPTS, LOCKOUT_DURATION).
    *
    * @generated from rpc zitadel.settings.v2.SettingsService.GetLockoutSettings
    */
@@ -301,19 +246,6 @@ export const SettingsService: GenService<{
     methodKind: "unary";
     input: typeof GetLockoutSettingsRequestSchema;
     output: typeof GetLockoutSettingsResponseSchema;
-  },
-  /**
-   * Our extension (the platform sets this policy through its admin API): replaces the instance's lockout
-   * policy, overriding the configuration from then on. Needs iam.write at instance level. Setting the
-   * policy it already has is FailedPrecondition (SETTINGS-lockout-unchanged). Failed-attempt counts are
-   * kept; a lower limit applies from the next failed attempt.
-   *
-   * @generated from rpc zitadel.settings.v2.SettingsService.SetLockoutSettings
-   */
-  setLockoutSettings: {
-    methodKind: "unary";
-    input: typeof SetLockoutSettingsRequestSchema;
-    output: typeof SetLockoutSettingsResponseSchema;
   },
   /**
    * The password complexity policy every new password must meet; fixed in this server: at least 8 and at
