@@ -41,7 +41,7 @@ export async function changeUser(
       authorizeOnUser(access, user.id, user.state, options);
       return session.append(user, decide(user.state));
     },
-    { inTransaction: options.inTransaction },
+    { inTransaction: options.inTransaction, transaction: options.transaction },
   );
   return write.details();
 }

@@ -9,6 +9,8 @@ import * as aggregateSnapshots from "./migrations/0007-aggregate-snapshots.js";
 import * as eventReads from "./migrations/0008-event-reads.js";
 import * as scim from "./migrations/0009-scim.js";
 import * as usernamePrefixIndex from "./migrations/0010-username-prefix-index.js";
+import * as userActivity from "./migrations/0015-user-activity.js";
+import * as lifecycleSchedules from "./migrations/0016-lifecycle-schedules.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -20,6 +22,8 @@ const migrations: Record<string, Migration> = {
   "0008-event-reads": eventReads,
   "0009-scim": scim,
   "0010-username-prefix-index": usernamePrefixIndex,
+  "0015-user-activity": userActivity,
+  "0016-lifecycle-schedules": lifecycleSchedules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,6 +5,8 @@ import { orgsProjection } from "./orgs/projection.js";
 import { usersProjection } from "./users/projection.js";
 import { orgLoginStatesProjection, userLoginStatesProjection } from "./credentials/projections.js";
 import { sessionsProjection } from "./sessions/projection.js";
+import { inactivityPoliciesProjection } from "./lifecycle/policies.js";
+import { userSchedulesProjection } from "./lifecycle/schedules.js";
 
 /** Every read model, updated inline by the event store and rebuilt by `npm run projections:rebuild`. */
 export const projections: readonly Projection[] = [
@@ -17,4 +19,6 @@ export const projections: readonly Projection[] = [
   sessionsProjection,
   userLoginStatesProjection,
   orgLoginStatesProjection,
+  userSchedulesProjection,
+  inactivityPoliciesProjection,
 ];
