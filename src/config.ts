@@ -22,6 +22,8 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  /** The lifecycle scheduler: LIFECYCLE_SWEEP_INTERVAL (default 15s, 0 = off) and LIFECYCLE_WORKERS (default 2). */
+  lifecycle?: { intervalMs?: number; workers?: number };
   /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
   watch?: Partial<WatchOptions>;
   /** Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS, comma-separated; `*` for any). */
@@ -77,6 +79,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutDurationMs: parseDuration(env.LOCKOUT_DURATION) ?? null,
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
+    lifecycle: { intervalMs: parseDuration(env.LIFECYCLE_SWEEP_INTERVAL), workers: parseCount(env.LIFECYCLE_WORKERS) },
     dbConnectTimeoutMs: parseDuration(env.DB_CONNECT_TIMEOUT),
     dbQueryTimeoutMs: parseDuration(env.DB_QUERY_TIMEOUT),
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),

@@ -10,6 +10,7 @@ import { deadlineInterceptor } from "../api/interceptors/deadline.js";
 import { textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
+import { type LifecycleScheduler, startLifecycleScheduler } from "../jobs/lifecycle-scheduler.js";
 import { restPrefixes, routes, services } from "../api/routes.js";
 import type { Deps } from "../commands/deps.js";
 import type { Config } from "../config.js";
@@ -49,6 +50,8 @@ export interface App {
   database: OpenDatabase;
   /** The shared reader behind WatchEvents. */
   events: EventHub;
+  /** Scheduled deactivations and inactivity policies; `tick()` runs a pass now. */
+  lifecycle: LifecycleScheduler;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
+  const lifecycle = startLifecycleScheduler(deps, log, {
+    intervalMs: config.lifecycle?.intervalMs ?? 15_000,
+    workers: config.lifecycle?.workers ?? 2,
+    observer: metrics.lifecycleObserver,
+  });
 
   const healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 2_000;
   // Bounded: a database that does not answer makes the service NOT_SERVING, never a hanging probe.
@@ -164,12 +172,14 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     adminToken: boot.admin?.token,
     database,
     events,
+    lifecycle,
     async close() {
       ready = false;
       shutdown.abort();
       await server.close();
       await metricsServer?.close();
       await lockoutSweeper.stop();
+      await lifecycle.stop();
       await events.close();
       await database.close();
     },
