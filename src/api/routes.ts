@@ -11,6 +11,8 @@ import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zita
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { LifecyclePolicyService } from "../../gen/lifecycle/policy/v1/lifecycle_policy_service_pb.js";
+import { lifecyclePolicyServiceV1 } from "./lifecycle-policy-v1/service.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import { eventServiceV1 } from "./event-v1/service.js";
 import type { Deps } from "../commands/deps.js";
@@ -24,7 +26,7 @@ import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, Health, ReflectionV1, ReflectionV1alpha];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, LifecyclePolicyService, Health, ReflectionV1, ReflectionV1alpha];
 
 /** Services anyone may call without a token: health checking and reflection (public descriptors). */
 export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typeName, ReflectionV1alpha.typeName]);
@@ -43,6 +45,7 @@ export function routes(deps: Deps, health: Omit<HealthOptions, "services">) {
     router.service(SessionService, sessionServiceV2(deps));
     router.service(SettingsService, settingsServiceV2(deps));
     router.service(EventService, eventServiceV1(deps));
+    router.service(LifecyclePolicyService, lifecyclePolicyServiceV1(deps));
     router.service(Health, healthService({ ...health, services }));
     const reflection = reflectionServices(services);
     router.service(ReflectionV1, reflection.v1);
