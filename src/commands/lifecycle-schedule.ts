@@ -31,7 +31,7 @@ export function cancelUserSchedule(deps: Pick<Deps, "store">, access: Access, us
   return changeUser(deps, access, userId, cancelScheduledDeactivation);
 }
 
-/** Marks a user exempt from (or subject to) inactivity policies; the same value again changes nothing. */
+/** Marks a user exempt from (or subject to) inactivity policies. */
 export function setUserLifecycleExemption(deps: Pick<Deps, "store">, access: Access, userId: string, exempt: boolean): Promise<ObjectDetails> {
   return changeUser(deps, access, userId, (state) => setLifecycleExemption(state, exempt));
 }

@@ -4,6 +4,7 @@ import { systemAccess } from "../commands/system.js";
 import { changeUser } from "../commands/user.js";
 import type { Database } from "../db/schema.js";
 import { lifecyclePolicyAggregate, recordDryRun } from "../domain/lifecycle-policy/policy.js";
+import type { UserEvent } from "../domain/user/events.js";
 import { deactivateForInactivity, runScheduleStep } from "../domain/user/lifecycle.js";
 import type { Logger } from "../logger.js";
 import { claimDryRunPolicy, claimDueInactiveUser, claimDueScheduleStep, countDue, newlyDueUnderPolicy } from "../projections/lifecycle/queries.js";
@@ -57,9 +58,16 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     try {
       return { key, kind, dueAt, acted: await action() };
     } catch (error) {
+      if (error instanceof NothingToDo) return { key, kind, dueAt, acted: false };
       throw new ActionFailed(key, kind, error);
     }
   }
+
+  /** The decision judged on the user's current state; nothing to append ends the action (the use case needs an event). */
+  const orNothing = (events: UserEvent[]) => {
+    if (events.length === 0) throw new NothingToDo();
+    return events;
+  };
 
   const scheduleStep: Attempt = async (trx, now, skip) => {
     const row = await claimDueScheduleStep(trx, now, skip);
@@ -67,13 +75,8 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     const kind: ActionKind = row.step === "delete" ? "schedule_delete" : "schedule_deactivate";
     const access = systemAccess(SCHEDULE_JOB, row.step === "delete" ? "user.delete" : "user.write");
     return act(`${row.user_id}/${row.step}`, kind, new Date(row.due_at), async () => {
-      let acted = false;
-      await changeUser(deps, access, row.user_id, (state) => {
-        const events = runScheduleStep(state, row.schedule_id, row.step);
-        acted = events.length > 0;
-        return events;
-      }, { transaction: trx });
-      return acted;
+      await changeUser(deps, access, row.user_id, (state) => orNothing(runScheduleStep(state, row.schedule_id, row.step)), { transaction: trx });
+      return true;
     });
   };
 
@@ -82,13 +85,8 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     if (!row) return undefined;
     const rule = { policyId: row.policy_id, inactiveDays: row.inactive_days, includeMachineUsers: row.include_machine_users };
     return act(row.user_id, "inactivity", new Date(row.due_at), async () => {
-      let acted = false;
-      await changeUser(deps, systemAccess(POLICY_JOB, "user.write"), row.user_id, (state) => {
-        const events = deactivateForInactivity(state, rule, now);
-        acted = events.length > 0;
-        return events;
-      }, { transaction: trx });
-      return acted;
+      await changeUser(deps, systemAccess(POLICY_JOB, "user.write"), row.user_id, (state) => orNothing(deactivateForInactivity(state, rule, now)), { transaction: trx });
+      return true;
     });
   };
 
@@ -168,6 +166,8 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
 }
 
 export type LifecycleScheduler = ReturnType<typeof startLifecycleScheduler>;
+
+class NothingToDo extends Error {}
 
 class ActionFailed extends Error {
   constructor(

@@ -42,6 +42,8 @@ describe.each(databaseKinds)("inactivity policies on %s", (kind) => {
     const exempt = await newHuman(clients, admin, org);
     const owner = await newHuman(clients, admin, org);
     expectOk(await clients.call("grpc", LifecyclePolicyService, "setLifecycleExemption", { userId: exempt, exempt: true }, admin));
+    // Repeating it is an error, as every repeated operation is.
+    expect(await clients.call("grpc", LifecyclePolicyService, "setLifecycleExemption", { userId: exempt, exempt: true }, admin)).toMatchObject({ ok: false, code: Code.FailedPrecondition, reason: "LIFECYCLE-exemption-unchanged" });
     await makeInstanceOwner(server.app.database.db, clock.now, owner);
     const { policyId } = await setOrgPolicy(clients, admin, org, 30, { includeMachineUsers: true });
 

@@ -1,5 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LifecyclePolicyService } from "../../gen/lifecycle/policy/v1/lifecycle_policy_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
@@ -116,6 +117,18 @@ describe.each(databaseKinds)("scheduled deactivation on %s", (kind) => {
     const res = await rest(server.url, "POST", `/lifecycle/v1/users/${active}/scheduled_deactivation`, { token: admin, body: { deactivateAt: "not a time" } });
     expect(res.status).toBe(400);
     expect(await pending(active)).toBeUndefined();
+  });
+
+  it("passes over a work row whose schedule is no longer the user's, without failing or acting", async () => {
+    const org = await newOrg(clients, admin);
+    const userId = await newHuman(clients, admin, org);
+    await sql`insert into user_schedules_v1 (user_id, step, schedule_id, resource_owner, due_at)
+      values (${userId}, 'deactivate', 'gone', ${org}, ${clock.now()})`.execute(server.app.database.db);
+    const pass = await server.app.lifecycle.tick();
+    expect(pass.failed).toBe(0);
+    expect(pass.done.schedule_deactivate).toBe(0);
+    expect(await userState(clients, admin, userId)).toBe("1");
+    await sql`delete from user_schedules_v1 where schedule_id = 'gone'`.execute(server.app.database.db);
   });
 
   it("refuses schedules across organizations as if the user did not exist", async () => {

@@ -23,9 +23,12 @@ export function recordActivity(state: UserState, via: ActivityKind, now: Date): 
   return [{ type: "user.activity.recorded", data: { via, until: activityBucketEnd(now).toISOString() } }];
 }
 
+/** Repeating the current value is refused, like every repeated operation. */
 export function setLifecycleExemption(state: UserState, exempt: boolean): UserEvent[] {
   const user = existingUser(state);
-  if (!!user.lifecycleExempt === exempt) return [];
+  if (!!user.lifecycleExempt === exempt) {
+    throw failedPrecondition("LIFECYCLE-exemption-unchanged", exempt ? "User is already exempt" : "User is not exempt");
+  }
   return [{ type: "user.lifecycle.exemption.set", data: { exempt } }];
 }
 

@@ -796,6 +796,7 @@ export const LifecyclePolicyService: GenService<{
   },
   /**
    * Marks a user exempt from inactivity policies (or subject to them again). Schedules still apply.
+   * FailedPrecondition if the user already is (or is not) exempt.
    *
    * @generated from rpc lifecycle.policy.v1.LifecyclePolicyService.SetLifecycleExemption
    */
