@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { addHumanUser } from "../src/domain/user/create.js";
+import { orgAggregate } from "../src/domain/org/state.js";
 import { userAggregate } from "../src/domain/user/state.js";
 import { lifecyclePolicyAggregate, setInactivityPolicy } from "../src/domain/lifecycle-policy/policy.js";
 import { EventStore } from "../src/eventstore/event-store.js";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     workers: { type: "string", default: "2" },
     "seed-concurrency": { type: "string", default: "64" },
+    "load-users": { type: "string", default: "2000" },
   },
 });
 const users = Number(values.users);
@@ -51,29 +53,37 @@ const app = await startApp(
 const db = app.database.db;
 
 try {
-  // 1. Seed: one organization, `users` humans written through the event store (as the API would, minus
-  //    the wire): the due share idle since 30 days before `dueAt`, the rest active a day before it.
+  // 1. Seed: one organization with the policy, `users` humans written through the event store (as the API
+  //    would, minus the wire): the due share idle since 30 days before `dueAt`, the rest active a day
+  //    before it. The concurrent commands run on another organization's users, which no policy covers.
   const orgId = (await sql<{ id: string }>`select id from orgs_v1 limit 1`.execute(db)).rows[0].id;
+  const loadOrgId = `bench-load-org`;
   const dueCount = Math.round((users * duePercent) / 100);
   let seedClock = new Date(dueAt.getTime() - 30 * DAY);
   const seedStore = new EventStore(db, projections, () => seedClock);
   const run = randomBytes(3).toString("hex");
   const ids = Array.from({ length: users }, (_, i) => `bench-${run}-${i}`);
   const seedStarted = Date.now();
-  const seed = async (slice: string[]) =>
+  const seed = async (slice: string[], org = orgId) =>
     measure(slice, { concurrency: Number(values["seed-concurrency"]) }, async (id, time) => {
       await time(() =>
         seedStore.run({ creator: "bench" }, async (session) => {
           const user = await session.load(userAggregate, id);
           const input = { username: id, profile: { givenName: "Bench", familyName: id }, email: { address: `${id}@example.com`, verified: true } };
-          session.append(user, addHumanUser(user.state, input), orgId);
+          session.append(user, addHumanUser(user.state, input), org);
         }),
       );
     });
   const idle = await seed(ids.slice(0, dueCount));
   seedClock = new Date(dueAt.getTime() - DAY);
   const active = await seed(ids.slice(dueCount));
-  if (idle.errors + active.errors > 0) throw new Error(`seed failed: ${idle.firstError ?? active.firstError}`);
+  await seedStore.run({ creator: "bench" }, async (session) => {
+    const org = await session.load(orgAggregate, loadOrgId);
+    session.append(org, [{ type: "org.added", data: { name: loadOrgId, primaryDomain: `${loadOrgId}.localhost` } }], loadOrgId);
+  });
+  const loadUsers = Array.from({ length: Number(values["load-users"]) }, (_, i) => `bench-${run}-load-${i}`);
+  const loaders = await seed(loadUsers, loadOrgId);
+  if (idle.errors + active.errors + loaders.errors > 0) throw new Error(`seed failed: ${idle.firstError ?? active.firstError}`);
   await seedStore.run({ creator: "bench" }, async (session) => {
     const policy = await session.load(lifecyclePolicyAggregate, orgId);
     session.append(policy, setInactivityPolicy(policy.state, { policyId: "bench-policy", inactiveDays: 30, includeMachineUsers: false, dryRun: false }), orgId);
@@ -83,9 +93,11 @@ try {
 
   // 2. Lifecycle commands alone (on active users the sweep never touches), then during the sweep.
   const client = grpcClient(app.url, adminToken);
-  const loadUsers = ids.slice(dueCount);
   let cursor = 0;
-  const nextUsers = (n: number) => loadUsers.slice(cursor, (cursor += n));
+  const nextUsers = (n: number) => {
+    if (cursor + n > loadUsers.length) cursor = 0;
+    return loadUsers.slice(cursor, (cursor += n));
+  };
   const loadFor = async (until: () => boolean): Promise<PassResult[]> => {
     const passes: PassResult[] = [];
     while (!until()) passes.push(await runLifecycle(client, nextUsers(concurrency * 8), { concurrency }));
@@ -102,8 +114,8 @@ try {
 
   // 3. The sweep, with the same load running beside it.
   const stats = async () => (await sql<Record<string, string>>`select xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit, blks_read from pg_stat_database where datname = current_database()`.execute(db)).rows[0];
-  const before = await stats();
   shift = dueAt.getTime() - Date.now();
+  const before = await stats();
   let sweeping = true;
   const started = Date.now();
   const [usage, during] = await Promise.all([
@@ -123,7 +135,7 @@ try {
     select count(distinct aggregate_id) as acted, count(*) - count(distinct aggregate_id) as duplicates,
       count(*) filter (where created_at > ${dueAt}::timestamptz + interval '1 minute') as late,
       extract(epoch from max(created_at) - ${dueAt}::timestamptz) as max_lag
-    from events where type = 'user.deactivated' and aggregate_type = 'user'`.execute(db);
+    from events where type = 'user.deactivated' and aggregate_type = 'user' and creator = 'system:lifecycle-policy'`.execute(db);
   const delta = Object.fromEntries(Object.keys(before).map((k) => [k, Number(after[k]) - Number(before[k])]));
   const result = {
     date: new Date().toISOString(),
@@ -151,3 +163,4 @@ try {
   await app.close();
   await scratch.drop();
 }
+

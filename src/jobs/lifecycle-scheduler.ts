@@ -7,7 +7,16 @@ import { lifecyclePolicyAggregate, recordDryRun } from "../domain/lifecycle-poli
 import type { UserEvent } from "../domain/user/events.js";
 import { deactivateForInactivity, runScheduleStep } from "../domain/user/lifecycle.js";
 import type { Logger } from "../logger.js";
-import { claimDryRunPolicy, claimDueInactiveUser, claimDueScheduleStep, countDue, newlyDueUnderPolicy } from "../projections/lifecycle/queries.js";
+import {
+  claimDryRunPolicy,
+  claimDueInactiveUser,
+  claimDueScheduleStep,
+  countDueInScope,
+  countDueScheduleSteps,
+  type EnforcedScope,
+  enforcedScopes,
+  newlyDueUnderPolicy,
+} from "../projections/lifecycle/queries.js";
 
 export type ActionKind = "schedule_deactivate" | "schedule_delete" | "inactivity" | "dry_run";
 
@@ -80,10 +89,10 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     });
   };
 
-  const inactiveUser: Attempt = async (trx, now, skip) => {
-    const row = await claimDueInactiveUser(trx, now, skip);
+  const inactiveUserIn = (scope: EnforcedScope): Attempt => async (trx, now, skip) => {
+    const row = await claimDueInactiveUser(trx, scope, now, skip);
     if (!row) return undefined;
-    const rule = { policyId: row.policy_id, inactiveDays: row.inactive_days, includeMachineUsers: row.include_machine_users };
+    const rule = { policyId: scope.policy_id, inactiveDays: scope.inactive_days, includeMachineUsers: scope.include_machine_users };
     return act(row.user_id, "inactivity", new Date(row.due_at), async () => {
       await changeUser(deps, systemAccess(POLICY_JOB, "user.write"), row.user_id, (state) => orNothing(deactivateForInactivity(state, rule, now)), { transaction: trx });
       return true;
@@ -134,10 +143,16 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
   async function runTick(): Promise<TickResult> {
     const now = deps.now();
     const result: TickResult = { done: { schedule_deactivate: 0, schedule_delete: 0, inactivity: 0, dry_run: 0 }, failed: 0 };
-    observer.due?.(await countDue(deps.db, now));
-    for (const attempt of [scheduleStep, inactiveUser, dryRun]) {
-      await Promise.all(Array.from({ length: attempt === dryRun ? 1 : workers }, () => drain(attempt, now, result)));
+    const scopes = await enforcedScopes(deps.db);
+    if (observer.due) {
+      let due = await countDueScheduleSteps(deps.db, now);
+      for (const scope of scopes) due += await countDueInScope(deps.db, scope, now);
+      observer.due(due);
     }
+    const inParallel = (attempt: Attempt, n = workers) => Promise.all(Array.from({ length: n }, () => drain(attempt, now, result)));
+    await inParallel(scheduleStep);
+    for (const scope of scopes) await inParallel(inactiveUserIn(scope));
+    await inParallel(dryRun, 1);
     return result;
   }
 

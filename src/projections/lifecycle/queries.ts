@@ -32,31 +32,52 @@ const policyOfUser = sql`
 
 const dueAt = sql`u.idle_since + make_interval(secs => p.inactive_days * 86400)`;
 
-export interface DueInactivity {
-  user_id: string;
+export interface EnforcedScope {
+  org_id: string;
   policy_id: string;
   inactive_days: number;
   include_machine_users: boolean;
-  due_at: Date;
 }
 
+/** Each organization with an enforcing (not dry-running) policy in force, its own or the default. */
+export async function enforcedScopes(db: Db): Promise<EnforcedScope[]> {
+  const { rows } = await sql<EnforcedScope>`
+    select o.id as org_id, p.policy_id, p.inactive_days, p.include_machine_users
+    from orgs_v1 o cross join lateral (
+      select policy_id, inactive_days, include_machine_users, dry_run from inactivity_policies_v1
+      where scope_id in (o.id, ${INSTANCE_POLICY_ID}) order by scope_id = ${INSTANCE_POLICY_ID} limit 1) p
+    where not p.dry_run
+    order by o.id`.execute(db);
+  return rows;
+}
+
+/** The conditions of a scope's due users, on the (resource_owner, idle_since) index. */
+const dueInScope = (scope: EnforcedScope, now: Date) => sql`
+  u.resource_owner = ${scope.org_id} and u.state in ('active', 'locked')
+  and u.idle_since <= ${now}::timestamptz - make_interval(secs => ${scope.inactive_days}::int * 86400)
+  and not u.lifecycle_exempt and (u.type = 'human' or ${scope.include_machine_users}::boolean)
+  and not exists (select 1 from instance_members_v1 m where m.user_id = u.id and m.roles @> '["IAM_OWNER"]'::jsonb)`;
+
 /**
- * The longest-idle user an enforcing policy deactivates now, locked FOR UPDATE SKIP LOCKED (another
- * instance's sweep takes the next one). The first condition only lets the idle-time index bound the scan:
- * no enforcing policy is shorter than the shortest.
+ * The longest-idle user of an organization its policy deactivates now, locked FOR UPDATE SKIP LOCKED
+ * (another instance's sweep takes the next one). One index range per organization: the users of
+ * organizations without a policy are never read.
  */
-export async function claimDueInactiveUser(trx: Handle, now: Date, skip: string[]): Promise<DueInactivity | undefined> {
-  const { rows } = await sql<DueInactivity>`
-    select u.id as user_id, p.policy_id, p.inactive_days, p.include_machine_users, ${dueAt} as due_at
-    from users_v1 u ${policyOfUser}
-    where u.state in ('active', 'locked')
-      and u.idle_since <= ${now}::timestamptz - make_interval(secs => (select min(inactive_days) from inactivity_policies_v1 where not dry_run) * 86400)
-      and ${dueAt} <= ${now} and not p.dry_run and ${eligible}
-      and not (u.id = any(${skip}::text[]))
+export async function claimDueInactiveUser(trx: Handle, scope: EnforcedScope, now: Date, skip: string[]): Promise<{ user_id: string; due_at: Date } | undefined> {
+  const { rows } = await sql<{ user_id: string; due_at: Date }>`
+    select u.id as user_id, u.idle_since + make_interval(secs => ${scope.inactive_days}::int * 86400) as due_at
+    from users_v1 u
+    where ${dueInScope(scope, now)} and not (u.id = any(${skip}::text[]))
     order by u.idle_since
     limit 1
     for update of u skip locked`.execute(trx);
   return rows[0];
+}
+
+/** How many users a scope's policy deactivates now (for the metrics). */
+export async function countDueInScope(db: Db, scope: EnforcedScope, now: Date): Promise<number> {
+  const { rows } = await sql<{ n: string | number }>`select count(*) as n from users_v1 u where ${dueInScope(scope, now)}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export interface DueScheduleStep {
@@ -99,12 +120,9 @@ export async function newlyDueUnderPolicy(trx: Handle, policy: PolicyRow, now: D
   return rows.map((r) => r.id);
 }
 
-/** How many actions are due now (the scheduler's backlog), for the metrics. */
-export async function countDue(db: Db, now: Date): Promise<number> {
-  const { rows } = await sql<{ n: string | number }>`
-    select (select count(*) from user_schedules_v1 where due_at <= ${now})
-         + (select count(*) from users_v1 u ${policyOfUser}
-            where u.state in ('active', 'locked') and ${dueAt} <= ${now} and not p.dry_run and ${eligible}) as n`.execute(db);
+/** Schedule steps due now (for the metrics). */
+export async function countDueScheduleSteps(db: Db, now: Date): Promise<number> {
+  const { rows } = await sql<{ n: string | number }>`select count(*) as n from user_schedules_v1 where due_at <= ${now}`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 
