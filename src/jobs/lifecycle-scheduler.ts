@@ -7,9 +7,10 @@ import { lifecyclePolicyAggregate, recordDryRun } from "../domain/lifecycle-poli
 import type { UserEvent } from "../domain/user/events.js";
 import { deactivateForInactivity, runScheduleStep } from "../domain/user/lifecycle.js";
 import type { Logger } from "../logger.js";
+import { DomainError } from "../domain/errors.js";
 import {
   claimDryRunPolicy,
-  claimDueInactiveUser,
+  claimDueInactiveUsers,
   claimDueScheduleStep,
   countDueInScope,
   countDueScheduleSteps,
@@ -41,6 +42,8 @@ export interface SchedulerOptions {
 }
 
 const SCHEDULE_JOB = "lifecycle-schedule";
+/** Users claimed per inactivity transaction: fewer round trips, while a lost race re-does at most this many. */
+const INACTIVITY_BATCH = 20;
 const POLICY_JOB = "lifecycle-policy";
 
 /**
@@ -59,8 +62,8 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
   let stopped = false;
 
   /** Runs one claim-and-act transaction; undefined when nothing was due. `skip` keeps this tick off rows it tried. */
-  type Attempt = (trx: Transaction<Database>, now: Date, skip: string[]) => Promise<Outcome | undefined>;
-  type Outcome = { key: string; kind: ActionKind; dueAt: Date; acted: boolean };
+  type Attempt = (trx: Transaction<Database>, now: Date, skip: string[]) => Promise<Outcome | Outcome[] | undefined>;
+  type Outcome = { key: string; kind: ActionKind; dueAt: Date; acted: boolean; failed?: boolean };
 
   /** Runs the action on a claimed row; a failure carries the row's key and kind out of the rolled-back transaction. */
   async function act(key: string, kind: ActionKind, dueAt: Date, action: () => Promise<boolean>): Promise<Outcome> {
@@ -89,14 +92,32 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     });
   };
 
-  const inactiveUserIn = (scope: EnforcedScope): Attempt => async (trx, now, skip) => {
-    const row = await claimDueInactiveUser(trx, scope, now, skip);
-    if (!row) return undefined;
-    const rule = { policyId: scope.policy_id, inactiveDays: scope.inactive_days, includeMachineUsers: scope.include_machine_users };
-    return act(row.user_id, "inactivity", new Date(row.due_at), async () => {
-      await changeUser(deps, systemAccess(POLICY_JOB, "user.write"), row.user_id, (state) => orNothing(deactivateForInactivity(state, rule, now)), { transaction: trx });
-      return true;
-    });
+  /**
+   * Inactivity claims come in batches (one index range read, one transaction for several users); each
+   * user is still its own command. A database error rolls back the batch, which the next pass retries.
+   */
+  const inactiveUsersIn = (scope: EnforcedScope): Attempt => {
+    let from: Date | undefined;
+    return async (trx, now, skip) => {
+      const rows = await claimDueInactiveUsers(trx, scope, now, from, skip, INACTIVITY_BATCH);
+      if (rows.length === 0) return undefined;
+      from = new Date(rows[rows.length - 1].idle_since);
+      const rule = { policyId: scope.policy_id, inactiveDays: scope.inactive_days, includeMachineUsers: scope.include_machine_users };
+      const outcomes: Outcome[] = [];
+      for (const row of rows) {
+        outcomes.push(
+          await act(row.user_id, "inactivity", new Date(row.due_at), async () => {
+            await changeUser(deps, systemAccess(POLICY_JOB, "user.write"), row.user_id, (state) => orNothing(deactivateForInactivity(state, rule, now)), { transaction: trx });
+            return true;
+          }).catch((error: unknown) => {
+            // A refusal decided before any statement leaves the transaction usable; a database error does not.
+            if (error instanceof ActionFailed && error.cause instanceof DomainError) return { key: row.user_id, kind: "inactivity" as const, dueAt: new Date(row.due_at), acted: false, failed: true };
+            throw new ActionFailed(rows.map((r) => r.user_id).join(","), "inactivity", error instanceof ActionFailed ? error.cause : error);
+          }),
+        );
+      }
+      return outcomes;
+    };
   };
 
   const dryRun: Attempt = async (trx, now, skip) => {
@@ -117,9 +138,9 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
   async function drain(attempt: Attempt, now: Date, result: TickResult): Promise<void> {
     const skip: string[] = [];
     while (!stopped) {
-      let outcome: Awaited<ReturnType<Attempt>>;
+      let claimed: Awaited<ReturnType<Attempt>>;
       try {
-        outcome = await deps.db.transaction().execute((trx) => attempt(trx, now, skip));
+        claimed = await deps.db.transaction().execute((trx) => attempt(trx, now, skip));
       } catch (error) {
         // The transaction rolled back: nothing happened, and the row is due again at the next tick.
         result.failed++;
@@ -129,14 +150,20 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
         if (failed) observer.failed?.(failed.kind);
         // A claim that failed before naming its row would be taken again at once: end this kind for this tick.
         if (!failed) return;
-        skip.push(failed.key);
+        skip.push(...failed.key.split(","));
         continue;
       }
-      if (!outcome) return;
-      skip.push(outcome.key);
-      if (!outcome.acted) continue;
-      result.done[outcome.kind]++;
-      observer.done?.(outcome.kind, Math.max(0, (deps.now().getTime() - outcome.dueAt.getTime()) / 1000));
+      if (!claimed) return;
+      for (const outcome of [claimed].flat()) {
+        skip.push(outcome.key);
+        if (outcome.failed) {
+          result.failed++;
+          observer.failed?.(outcome.kind);
+        }
+        if (!outcome.acted) continue;
+        result.done[outcome.kind]++;
+        observer.done?.(outcome.kind, Math.max(0, (deps.now().getTime() - outcome.dueAt.getTime()) / 1000));
+      }
     }
   }
 
@@ -151,7 +178,7 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     }
     const inParallel = (attempt: Attempt, n = workers) => Promise.all(Array.from({ length: n }, () => drain(attempt, now, result)));
     await inParallel(scheduleStep);
-    for (const scope of scopes) await inParallel(inactiveUserIn(scope));
+    for (const scope of scopes) await inParallel(inactiveUsersIn(scope));
     await inParallel(dryRun, 1);
     return result;
   }

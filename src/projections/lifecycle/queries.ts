@@ -59,19 +59,27 @@ const dueInScope = (scope: EnforcedScope, now: Date) => sql`
   and not exists (select 1 from instance_members_v1 m where m.user_id = u.id and m.roles @> '["IAM_OWNER"]'::jsonb)`;
 
 /**
- * The longest-idle user of an organization its policy deactivates now, locked FOR UPDATE SKIP LOCKED
- * (another instance's sweep takes the next one). One index range per organization: the users of
- * organizations without a policy are never read.
+ * The longest-idle users of an organization its policy deactivates now, at most `limit`, locked FOR
+ * UPDATE SKIP LOCKED (another instance's sweep takes the next ones). One index range per organization,
+ * so users of organizations without a policy are never read; it starts at `from` (the last idle time
+ * this sweep claimed), so the entries of users it already deactivated are not walked again.
  */
-export async function claimDueInactiveUser(trx: Handle, scope: EnforcedScope, now: Date, skip: string[]): Promise<{ user_id: string; due_at: Date } | undefined> {
-  const { rows } = await sql<{ user_id: string; due_at: Date }>`
-    select u.id as user_id, u.idle_since + make_interval(secs => ${scope.inactive_days}::int * 86400) as due_at
+export async function claimDueInactiveUsers(
+  trx: Handle,
+  scope: EnforcedScope,
+  now: Date,
+  from: Date | undefined,
+  skip: string[],
+  limit: number,
+): Promise<{ user_id: string; idle_since: Date; due_at: Date }[]> {
+  const { rows } = await sql<{ user_id: string; idle_since: Date; due_at: Date }>`
+    select u.id as user_id, u.idle_since, u.idle_since + make_interval(secs => ${scope.inactive_days}::int * 86400) as due_at
     from users_v1 u
-    where ${dueInScope(scope, now)} and not (u.id = any(${skip}::text[]))
+    where ${dueInScope(scope, now)} and u.idle_since >= ${from ?? new Date(0)} and not (u.id = any(${skip}::text[]))
     order by u.idle_since
-    limit 1
+    limit ${limit}
     for update of u skip locked`.execute(trx);
-  return rows[0];
+  return rows;
 }
 
 /** How many users a scope's policy deactivates now (for the metrics). */
