@@ -4,6 +4,7 @@ import { errorLine } from "./feedback.js";
 import { orgsView } from "./orgs.js";
 import { signInView } from "./sign-in.js";
 import { userView } from "./user.js";
+import { lifecycleView } from "./lifecycle.js";
 import { usersView } from "./users.js";
 
 const main = document.getElementById("main")!;
@@ -24,12 +25,14 @@ async function route(): Promise<void> {
     nav,
     h("a", { href: "#/orgs" }, "Organizations"),
     h("a", { href: "#/users" }, "Users"),
+    h("a", { href: "#/lifecycle" }, "Lifecycle"),
     h("button", { class: "secondary", onclick: () => ((session.token = null), void route()) }, "Sign out"),
   );
   const [path, query] = location.hash.replace(/^#/, "").split("?");
   const parts = path.split("/").filter(Boolean);
   try {
     if (parts[0] === "orgs") await orgsView(main);
+    else if (parts[0] === "lifecycle") await lifecycleView(main, parts[1] && decodeURIComponent(parts[1]), new URLSearchParams(query));
     else if (parts[0] === "users" && parts[1]) await userView(main, decodeURIComponent(parts[1]), leaving.signal);
     else await usersView(main, new URLSearchParams(query));
   } catch (error) {

@@ -4,6 +4,7 @@ import { describeError, events, formatDate, users } from "./api.js";
 import { announce, badge, h, mount } from "./dom.js";
 import { announceError, detailsLine } from "./feedback.js";
 import { userStateName } from "./users.js";
+import { scheduleNotice } from "./user-schedule.js";
 
 type Action = { label: string; when: string[]; run: (userId: string) => Promise<{ details?: User["details"] }>; danger?: boolean; confirm?: string };
 
@@ -32,6 +33,7 @@ export async function userView(main: HTMLElement, userId: string, signal: AbortS
       header,
       h("h2", {}, user.username, " ", badge(state)),
       h("p", { class: "details" }, `id ${user.userId} · organization ${user.details?.resourceOwner} · sequence ${user.details?.sequence} · changed ${formatDate(user.details?.changeDate)}`),
+      await scheduleNotice(userId),
     );
     mount(
       actions,
