@@ -7,6 +7,7 @@ import { orgsView } from "./orgs.js";
 import { signInView } from "./sign-in.js";
 import { newUserView } from "./user-new.js";
 import { userView } from "./user.js";
+import { lifecycleView } from "./lifecycle.js";
 import { usersView } from "./users.js";
 
 const main = document.getElementById("main")!;
@@ -23,6 +24,7 @@ const ROUTES: [RegExp, View, string][] = [
   [/^\/users\/new$/, (params) => newUserView(main, params), "#/users"],
   [/^\/users\/([^/]+)$/, (_, signal, id) => userView(main, decodeURIComponent(id!), signal), "#/users"],
   [/^\/orgs$/, (_, signal) => orgsView(main, signal), "#/orgs"],
+  [/^\/lifecycle(?:\/([^/]+))?$/, (params, _, id) => lifecycleView(main, id && decodeURIComponent(id), params), "#/lifecycle"],
 ];
 
 async function route(): Promise<void> {
@@ -43,6 +45,7 @@ async function route(): Promise<void> {
     nav,
     link("#/orgs", "Organizations"),
     link("#/users", "Users"),
+    link("#/lifecycle", "Lifecycle"),
     h("button", { class: "secondary", onclick: () => ((session.token = null), void route()) }, "Sign out"),
   );
   mount(main, h("p", { class: "muted" }, "Loading…"));

@@ -10,6 +10,7 @@ import { type LiveEvent, watchEvents } from "./live.js";
 import { creatorName, nameOf, orgName } from "./names.js";
 import { madeElsewhere, ownAction } from "./own-changes.js";
 import { USER_ACTIONS, type UserAction, userStateName } from "./user-actions.js";
+import { scheduleNotice } from "./user-schedule.js";
 
 /** One user: state, details, the lifecycle actions, and its event history as it happens. */
 export async function userView(main: HTMLElement, userId: string, signal: AbortSignal): Promise<void> {
@@ -28,8 +29,11 @@ export async function userView(main: HTMLElement, userId: string, signal: AbortS
   mount(main, header, actions, result, h("h3", {}, "Event history ", live), history);
   let deleted = false;
 
+  // A pending scheduled deactivation, filled in when it arrives (and again after each change).
+  const schedule = h("div");
   const render = () => {
     const state = userStateName(user.state);
+    void scheduleNotice(userId).then((notice) => mount(schedule, ...(notice ? [notice] : [])));
     mount(
       header,
       h("h2", {}, user.username, " ", badge(state)),
@@ -40,6 +44,7 @@ export async function userView(main: HTMLElement, userId: string, signal: AbortS
         nameOf(user.details?.resourceOwner ?? "", orgName, { "data-testid": "org-name" }),
         ` · sequence ${user.details?.sequence} · changed ${formatDate(user.details?.changeDate)}`,
       ),
+      schedule,
     );
     mount(actions, ...USER_ACTIONS.filter((a) => a.when.includes(state)).map((a) => h("button", { class: a.danger ? "danger" : a.confirm ? "" : "secondary", onclick: () => void act(a) }, a.label)));
   };

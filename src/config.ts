@@ -23,6 +23,8 @@ export interface Config {
   lockout?: LockoutPolicy;
   /** How often policy locks past LOCKOUT_DURATION are lifted in the background (LOCKOUT_SWEEP_INTERVAL, default 10s). */
   lockoutSweepIntervalMs?: number;
+  /** The lifecycle scheduler: LIFECYCLE_SWEEP_INTERVAL (default 15s, 0 = off) and LIFECYCLE_WORKERS (default 2). */
+  lifecycle?: { intervalMs?: number; workers?: number };
   /** WatchEvents: EVENTS_POLL_INTERVAL, EVENTS_WATCH_BUFFER, EVENTS_WATCH_HEARTBEAT, EVENTS_WATCH_RECHECK. */
   watch?: Partial<WatchOptions>;
   /** Outbound event delivery to action targets (DELIVERY_*). */
@@ -91,6 +93,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     },
     lockoutSweepIntervalMs: parseDuration(env.LOCKOUT_SWEEP_INTERVAL),
     dbPoolMode: parsePoolMode(env.DB_POOL_MODE),
+    lifecycle: { intervalMs: parseDuration(env.LIFECYCLE_SWEEP_INTERVAL), workers: parseCount(env.LIFECYCLE_WORKERS) },
     dbConnectTimeoutMs: parseDuration(env.DB_CONNECT_TIMEOUT),
     dbQueryTimeoutMs: parseDuration(env.DB_QUERY_TIMEOUT),
     dbIdleInTransactionTimeoutMs: parseDuration(env.DB_IDLE_IN_TRANSACTION_TIMEOUT),

@@ -16,6 +16,8 @@ import { OrganizationService as OrganizationServiceV2beta } from "../../gen/zita
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { SettingsService } from "../../gen/zitadel/settings/v2/settings_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { LifecyclePolicyService } from "../../gen/lifecycle/policy/v1/lifecycle_policy_service_pb.js";
+import { lifecyclePolicyServiceV1 } from "./lifecycle-policy-v1/service.js";
 import { apiKeyServiceV1 } from "./api-key-v1/service.js";
 import { eventServiceV1 } from "./event-v1/service.js";
 import { adminServiceV1 } from "./admin-v1/service.js";
@@ -33,7 +35,7 @@ import { settingsServiceV2 } from "./settings-v2/service.js";
 import { userServiceV2 } from "./user-v2/service.js";
 
 /** Every service this server offers, on every protocol. */
-export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, AdminService, LockoutPolicyService, ActionServiceV2beta, ActionServiceV2, DeliveryService, Health, ReflectionV1, ReflectionV1alpha];
+export const services: DescService[] = [UserService, ManagementService, OrganizationServiceV2, OrganizationServiceV2beta, ApiKeyService, SessionService, SettingsService, EventService, AdminService, LockoutPolicyService, ActionServiceV2beta, ActionServiceV2, DeliveryService, LifecyclePolicyService, Health, ReflectionV1, ReflectionV1alpha];
 
 /** Services anyone may call without a token: health checking and reflection (public descriptors). */
 export const publicServices = new Set<string>([Health.typeName, ReflectionV1.typeName, ReflectionV1alpha.typeName]);
@@ -58,6 +60,7 @@ export function implementations(deps: Deps, health: Omit<HealthOptions, "service
     { service: ActionServiceV2beta, impl: actionService(deps) },
     { service: ActionServiceV2, impl: actionService(deps) },
     { service: DeliveryService, impl: deliveryServiceV1(deps) },
+    { service: LifecyclePolicyService, impl: lifecyclePolicyServiceV1(deps) },
     { service: Health, impl: healthService({ ...health, services }) },
     { service: ReflectionV1, impl: reflection.v1 },
     { service: ReflectionV1alpha, impl: reflection.v1alpha },

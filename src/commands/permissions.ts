@@ -7,6 +7,8 @@ const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
   // The "ADMIN" role of the /v1/users surface: administers the users of its organization.
   ADMIN: ["org.read", "user.read", "user.write", "user.delete"],
   ORG_USER_MANAGER: ["org.read", "user.read", "user.write", "user.delete"],
+  // Held only by the lifecycle jobs' system principal (commands/system.ts), never granted to a user.
+  SYSTEM_LIFECYCLE: ["user.read", "user.write", "user.delete"],
 };
 
 export interface Principal {
@@ -15,6 +17,8 @@ export interface Principal {
   instanceRoles: string[];
   /** org id -> roles held there */
   orgRoles: Record<string, string[]>;
+  /** No activity of this user is recorded after this moment (see domain/user/lifecycle.ts); set by token lookups. */
+  activeUntil?: Date;
 }
 
 function grants(roles: readonly string[], permission: string): boolean {

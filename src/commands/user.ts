@@ -45,7 +45,7 @@ export async function changeUser(
       await guardOwnerUser(session, user.id, events, deps.now);
       return session.append(user, events);
     },
-    { inTransaction: options.inTransaction },
+    { inTransaction: options.inTransaction, transaction: options.transaction },
   );
   return write.details();
 }

@@ -14,6 +14,8 @@ import * as jobLeases from "./migrations/0017-job-leases.js";
 import * as v1RateLimits from "./migrations/0018-v1-rate-limits.js";
 import * as actions from "./migrations/0013-actions.js";
 import * as delivery from "./migrations/0014-delivery.js";
+import * as userActivity from "./migrations/0015-user-activity.js";
+import * as lifecycleSchedules from "./migrations/0016-lifecycle-schedules.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -29,6 +31,8 @@ const migrations: Record<string, Migration> = {
   "0018-v1-rate-limits": v1RateLimits,
   "0013-actions": actions,
   "0014-delivery": delivery,
+  "0015-user-activity": userActivity,
+  "0016-lifecycle-schedules": lifecycleSchedules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

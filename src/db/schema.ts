@@ -64,6 +64,10 @@ export interface UsersTable extends DetailsColumns {
   machine_description: string | null;
   /** The identifier a SCIM client (an IdP) gave the user; null otherwise. */
   external_id: string | null;
+  /** No activity is known after this moment (creation, reactivation or the end of the last activity day). */
+  idle_since: Date;
+  /** Marked exempt from inactivity policies. */
+  lifecycle_exempt: boolean;
 }
 
 export interface OrgsTable extends DetailsColumns {
@@ -134,6 +138,26 @@ export interface OrgLoginStatesTable {
   sessions_valid_after: number;
 }
 
+/** A scheduled deactivation's due steps, one row per step still to run (see projections/lifecycle). */
+export interface UserSchedulesTable {
+  user_id: string;
+  step: string;
+  schedule_id: string;
+  resource_owner: string;
+  due_at: Date;
+}
+
+export interface InactivityPoliciesTable {
+  /** the organization's id, or "instance" for the default */
+  scope_id: string;
+  policy_id: string;
+  inactive_days: number;
+  include_machine_users: boolean;
+  dry_run: boolean;
+  dry_run_through: Date | null;
+  change_date: Date;
+}
+
 export interface Database extends ActionTables {
   events: EventsTable;
   unique_claims: UniqueClaimsTable;
@@ -148,4 +172,6 @@ export interface Database extends ActionTables {
   sessions_v1: SessionsTable;
   user_login_states_v1: UserLoginStatesTable;
   org_login_states_v1: OrgLoginStatesTable;
+  user_schedules_v1: UserSchedulesTable;
+  inactivity_policies_v1: InactivityPoliciesTable;
 }

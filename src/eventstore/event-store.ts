@@ -23,7 +23,7 @@ export type PostWriteCheck = (trx: Transaction<Database>) => Promise<void>;
 export class CommandSession {
   readonly writes: PendingWrite[] = [];
   readonly checks: PostWriteCheck[] = [];
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly db: Db) {}
 
   /** Adds a rule the write must leave true; a command with one takes the transaction path, not group commit. */
   check(rule: PostWriteCheck): void {
@@ -32,7 +32,7 @@ export class CommandSession {
 
   /** One round trip and constant cost: the stream's snapshot (and any events written after it). */
   async load<S>(aggregate: Aggregate<S, any>, id: string): Promise<LoadedAggregate<S>> {
-    return { aggregate, id, ...(await loadStream(this.store.db, aggregate, id)) };
+    return { aggregate, id, ...(await loadStream(this.db, aggregate, id)) };
   }
 
   /**
@@ -69,6 +69,12 @@ export class CommandSession {
 export interface RunOptions {
   /** Extra writes that commit or roll back together with the command's events (e.g. an idempotency record). */
   inTransaction?: (trx: Transaction<Database>) => Promise<void>;
+  /**
+   * Load and append inside the caller's transaction (a job that holds its work row locked until the action
+   * commits). A lost race then fails the caller's transaction: it is not retried here, the caller rolls
+   * back and tries again later.
+   */
+  transaction?: Transaction<Database>;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -124,35 +130,38 @@ export class EventStore {
    * checked against what is really there.
    */
   async run<T>(context: CommandContext, work: (session: CommandSession) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const maxAttempts = options.transaction ? 1 : MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
-      const session = new CommandSession(this);
+      const session = new CommandSession(options.transaction ?? this.db);
       const result = await work(session);
       try {
-        await this.commit(session.writes, context, withChecks(session.checks, options.inTransaction));
+        await this.commit(session.writes, context, { ...options, inTransaction: withChecks(session.checks, options.inTransaction) });
         return result;
       } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
       }
     }
   }
 
-  private async commit(writes: PendingWrite[], context: CommandContext, inTransaction?: RunOptions["inTransaction"]): Promise<void> {
+  private async commit(writes: PendingWrite[], context: CommandContext, { inTransaction, transaction }: RunOptions): Promise<void> {
     const nonEmpty = writes.filter((w) => w.events.length > 0);
     if (nonEmpty.length === 0) {
-      if (inTransaction) await this.db.transaction().execute(inTransaction);
+      if (inTransaction) await (transaction ? inTransaction(transaction) : this.db.transaction().execute(inTransaction));
       return;
     }
     const plan = planAppend(nonEmpty, context, this.now(), this.projections);
+    const inOwnTransaction = async (trx: Transaction<Database>) => {
+      const rows = await appendInTransaction(trx, plan);
+      await inTransaction?.(trx);
+      return rows;
+    };
     let appended: AppendedRow[];
     try {
-      appended =
-        plan.claims.length === 0 && !inTransaction
+      appended = transaction
+        ? await inOwnTransaction(transaction)
+        : plan.claims.length === 0 && !inTransaction
           ? await groupAppend(this.db, plan)
-          : await this.db.transaction().execute(async (trx) => {
-              const rows = await appendInTransaction(trx, plan);
-              await inTransaction?.(trx);
-              return rows;
-            });
+          : await this.db.transaction().execute(inOwnTransaction);
     } catch (error) {
       // A concurrent append to the same stream: the unique (aggregate, sequence) constraint is the
       // expected-version check. A deadlock between two such appends is the same race.

@@ -52,6 +52,7 @@ export function createMetrics(poolStats?: () => PoolStats) {
       seconds.observe(labels, durationSeconds);
     },
     storeObserver: { onAppend: (events: number) => appended.inc(events), onConflict: () => conflicts.inc() },
+    lifecycleObserver: lifecycleMetrics(registry),
     /** Live WatchEvents streams, read when scraped. */
     watchLiveStreams(count: () => number) {
       new Gauge({ name: "events_watchers", help: "WatchEvents streams open on this server.", registers: [registry], collect() { this.set(count()); } });
@@ -60,3 +61,25 @@ export function createMetrics(poolStats?: () => PoolStats) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The lifecycle scheduler's work: what is due, what it did or failed to do, and how late after the due time. */
+function lifecycleMetrics(registry: Registry) {
+  const due = new Gauge({ name: "lifecycle_actions_due", help: "Lifecycle actions due at the scheduler's last pass (schedule steps and inactivity deactivations).", registers: [registry] });
+  const done = new Counter({ name: "lifecycle_actions_done_total", help: "Lifecycle actions done, by kind.", labelNames: ["kind"], registers: [registry] });
+  const failed = new Counter({ name: "lifecycle_actions_failed_total", help: "Lifecycle actions that failed (rolled back, retried at the next pass), by kind.", labelNames: ["kind"], registers: [registry] });
+  const lag = new Histogram({
+    name: "lifecycle_action_lag_seconds",
+    help: "Time from an action's due time to its commit, in seconds.",
+    labelNames: ["kind"],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600, 86400],
+    registers: [registry],
+  });
+  return {
+    due: (count: number) => due.set(count),
+    done: (kind: string, lagSeconds: number) => {
+      done.inc({ kind });
+      lag.observe({ kind }, lagSeconds);
+    },
+    failed: (kind: string) => failed.inc({ kind }),
+  };
+}

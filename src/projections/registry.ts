@@ -6,6 +6,8 @@ import { orgsProjection } from "./orgs/projection.js";
 import { usersProjection } from "./users/projection.js";
 import { orgLoginStatesProjection, userLoginStatesProjection } from "./credentials/projections.js";
 import { sessionsProjection } from "./sessions/projection.js";
+import { inactivityPoliciesProjection } from "./lifecycle/policies.js";
+import { userSchedulesProjection } from "./lifecycle/schedules.js";
 
 /** Every read model, updated inline by the event store and rebuilt by `npm run projections:rebuild`. */
 export const projections: readonly Projection[] = [
@@ -20,4 +22,6 @@ export const projections: readonly Projection[] = [
   orgLoginStatesProjection,
   targetsProjection,
   executionsProjection,
+  userSchedulesProjection,
+  inactivityPoliciesProjection,
 ];

@@ -12,6 +12,7 @@ import { strictTextDecoder, textInputInterceptor } from "../api/interceptors/tex
 import { errorInterceptor } from "../api/interceptors/errors.js";
 import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
 import { implementations, restPrefixes, routesOf } from "../api/routes.js";
+import { type LifecycleScheduler, startLifecycleScheduler } from "../jobs/lifecycle-scheduler.js";
 import type { Deps } from "../commands/deps.js";
 import type { Config } from "../config.js";
 import { describeFault } from "../db/faults.js";
@@ -54,6 +55,8 @@ export interface App {
   database: OpenDatabase;
   /** The shared reader behind WatchEvents. */
   events: EventHub;
+  /** Scheduled deactivations and inactivity policies; `tick()` runs a pass now. */
+  lifecycle: LifecycleScheduler;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
   const deliveryWorker = new DeliveryWorker(deps, delivery, log, deliveryMetrics(metrics.registry, database.db));
   if (delivery.enabled) deliveryWorker.start();
+  const lifecycle = startLifecycleScheduler(deps, log, {
+    intervalMs: config.lifecycle?.intervalMs ?? 15_000,
+    workers: config.lifecycle?.workers ?? 2,
+    observer: metrics.lifecycleObserver,
+  });
 
   const healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 2_000;
   // Bounded: a database that does not answer makes the service NOT_SERVING, never a hanging probe.
@@ -179,6 +187,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     adminToken: boot.admin?.token,
     database,
     events,
+    lifecycle,
     async close() {
       ready = false;
       shutdown.abort();
@@ -193,6 +202,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       await metricsServer?.close();
       await lockoutSweeper.stop();
       await deliveryWorker.stop();
+      await lifecycle.stop();
       await database.close();
     },
   };

@@ -1,6 +1,6 @@
 import { hashToken } from "../credentials/tokens.js";
 import type { Principal } from "../commands/permissions.js";
-import { principalForToken } from "../api/auth/principal.js";
+import { authenticateToken } from "../api/auth/authenticate.js";
 import type { Deps } from "../commands/deps.js";
 import { type ActiveApiKey, activeApiKeyByHash } from "../projections/api-keys/queries.js";
 import type { Req } from "./responses.js";
@@ -20,5 +20,5 @@ export async function apiKeyOf(deps: Deps, req: Req): Promise<ActiveApiKey | und
 export async function principalOf(deps: Deps, req: Req): Promise<Principal | undefined> {
   const [scheme, token] = (header(req, "authorization") ?? "").split(" ");
   if (scheme?.toLowerCase() !== "bearer" || !token) return undefined;
-  return principalForToken(deps.db, token, deps.now());
+  return authenticateToken(deps, token);
 }

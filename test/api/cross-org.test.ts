@@ -9,6 +9,7 @@ import { OrganizationService as OrgV2beta } from "../../gen/zitadel/org/v2beta/o
 import { SessionService } from "../../gen/zitadel/session/v2/session_service_pb.js";
 import { LockoutPolicyService } from "../../gen/lifecycle/settings/v1/lockout_policy_service_pb.js";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { LifecyclePolicyService } from "../../gen/lifecycle/policy/v1/lifecycle_policy_service_pb.js";
 import type { Db } from "../../src/db/database.js";
 import { expectOk } from "../harness/clients.js";
 import { newHuman, unique } from "../harness/fixtures.js";
@@ -127,6 +128,24 @@ const CASES: Case[] = [
     code: Code.NotFound,
   })),
 ];
+
+const LIFECYCLE_CASES: Case[] = [
+  ...(["setInactivityPolicy", "getInactivityPolicy", "removeInactivityPolicy", "previewDeactivations"] as const).map((method) => ({
+    name: `LifecyclePolicyService/${method} of Bravo`,
+    service: LifecyclePolicyService,
+    method,
+    request: (w: World, t: "bravo" | "missing") => ({ organizationId: org(w, t), inactiveDays: 30 }),
+    code: Code.NotFound,
+  })),
+  ...(["scheduleDeactivation", "cancelScheduledDeactivation", "getScheduledDeactivation", "setLifecycleExemption"] as const).map((method) => ({
+    name: `LifecyclePolicyService/${method} of a Bravo user`,
+    service: LifecyclePolicyService,
+    method,
+    request: (w: World, t: "bravo" | "missing") => ({ userId: user(w, t), deactivateAt: { seconds: 4_000_000_000n, nanos: 0 }, exempt: true }),
+    code: Code.NotFound,
+  })),
+];
+CASES.push(...LIFECYCLE_CASES);
 
 const SESSION_CASES: Case[] = (["getSession", "deleteSession"] as const).map((method) => ({
   name: `SessionService/${method} of a Bravo user's session`,

@@ -5,6 +5,7 @@ import type { ExecutionEvent } from "../../src/domain/action/execution.js";
 import type { TargetEvent } from "../../src/domain/action/target.js";
 import type { ApiKeyEvent } from "../../src/domain/api-key/events.js";
 import type { InstanceEvent } from "../../src/domain/instance/instance.js";
+import type { LifecyclePolicyEvent } from "../../src/domain/lifecycle-policy/policy.js";
 import type { OrgEvent } from "../../src/domain/org/events.js";
 import type { SessionEvent } from "../../src/domain/session/events.js";
 import type { LockoutSettingsEvent } from "../../src/domain/settings/lockout.js";
@@ -14,7 +15,7 @@ import { redact } from "../../src/events/redact.js";
 
 // Every event the domain can emit, with every optional field filled. Adding an event type to one of these
 // unions without a sample here fails the type check; the source scan below catches a new union.
-type AnyEvent = UserEvent | OrgEvent | SessionEvent | ApiKeyEvent | InstanceEvent | LockoutSettingsEvent | TargetEvent | ExecutionEvent;
+type AnyEvent = UserEvent | OrgEvent | SessionEvent | ApiKeyEvent | InstanceEvent | LockoutSettingsEvent | TargetEvent | ExecutionEvent | LifecyclePolicyEvent;
 type Samples = { [E in AnyEvent as E["type"]]: Required<E["data"]> };
 
 const SECRET = "s3cr3t-value";
@@ -28,11 +29,19 @@ const samples: Samples = {
     passwordChangeRequired: false,
   },
   "user.machine.added": { username: "bot", name: "Bot", description: "d" },
-  "user.deactivated": {},
+  "user.deactivated": { policyId: "p", scheduleId: "s" },
   "user.reactivated": {},
   "user.locked": { reason: "manual" },
   "user.unlocked": { reason: "manual" },
-  "user.removed": { username: "ada" },
+  "user.removed": { username: "ada", scheduleId: "s" },
+  "user.activity.recorded": { via: "token", until: "2026-01-02T00:00:00Z" },
+  "user.deactivation.scheduled": { scheduleId: "s", deactivateAt: "2026-01-01T00:00:00Z", deleteAt: "2026-01-31T00:00:00Z" },
+  "user.deactivation.schedule.cancelled": { scheduleId: "s", reason: "cancelled" },
+  "user.deactivation.schedule.skipped": { scheduleId: "s", reason: "already_inactive" },
+  "user.lifecycle.exemption.set": { exempt: true },
+  "lifecycle_policy.inactivity.set": { policyId: "p", inactiveDays: 90, includeMachineUsers: false, dryRun: false },
+  "lifecycle_policy.inactivity.removed": { policyId: "p" },
+  "lifecycle_policy.inactivity.dry_run.recorded": { policyId: "p", through: "2026-01-01T00:00:00Z", userIds: ["u"] },
   "user.scim.attributes.set": {
     externalId: "ext-1",
     givenName: "Ada",

@@ -11,7 +11,8 @@ import { batcherOn } from "../../db/batcher.js";
  * user's last lock or deactivation and the organization's last deactivation (compared by log position),
  * so reactivation revives personal access tokens but never older sessions; a session's user may also be
  * INITIAL (it has a password, or it would have no such session). Nothing is cached, so a deactivation
- * takes effect on the very next call on every instance.
+ * takes effect on the very next call on every instance. The user's `idle_since` comes along, so recording
+ * its activity costs nothing more unless that is stale (api/auth/authenticate.ts).
  */
 export function principalForToken(db: Db, token: string, now: Date): Promise<Principal | undefined> {
   // Looked up by hash: the secret itself is never compared, so timing reveals nothing about it.
@@ -24,6 +25,7 @@ interface PrincipalRow {
   org_id: string;
   instance_roles: string[] | null;
   org_roles: { org_id: string; roles: string[] }[];
+  idle_since: Date | string;
 }
 
 interface Lookup {
@@ -39,7 +41,7 @@ async function principalsForTokens(db: Db, lookups: Lookup[]): Promise<(Principa
   // Each lookup by key is a LATERAL subquery with LIMIT 1, so it stays a nested loop over the primary key:
   // joined plainly, a batch of hashes made the planner hash-join against a scan of every user.
   const { rows } = await sql<PrincipalRow>`
-    select c.token_hash, u.id as user_id, u.resource_owner as org_id,
+    select c.token_hash, u.id as user_id, u.resource_owner as org_id, u.idle_since,
       (select roles from instance_members_v1 where user_id = u.id) as instance_roles,
       (select coalesce(jsonb_agg(jsonb_build_object('org_id', m.org_id, 'roles', m.roles)), '[]'::jsonb)
          from org_members_v1 m where m.user_id = u.id) as org_roles
@@ -50,7 +52,7 @@ async function principalsForTokens(db: Db, lookups: Lookup[]): Promise<(Principa
       select s.token_hash, s.user_id, s.created_position from sessions_v1 s
       where s.token_hash = any(${hashes}::text[]) and s.password_checked_at is not null and (s.expiration is null or s.expiration > ${now})
     ) c
-    cross join lateral (select id, resource_owner, state from users_v1 where id = c.user_id limit 1) u
+    cross join lateral (select id, resource_owner, state, idle_since from users_v1 where id = c.user_id limit 1) u
     cross join lateral (select id, state from orgs_v1 where id = u.resource_owner limit 1) o
     left join lateral (select sessions_valid_after from user_login_states_v1 where user_id = u.id limit 1) ul on true
     left join lateral (select sessions_valid_after from org_login_states_v1 where org_id = o.id limit 1) ol on true
@@ -69,6 +71,7 @@ async function principalsForTokens(db: Db, lookups: Lookup[]): Promise<(Principa
       orgId: row.org_id,
       instanceRoles: [...(row.instance_roles ?? [])],
       orgRoles: Object.fromEntries(row.org_roles.map((m) => [m.org_id, [...m.roles]])),
+      activeUntil: new Date(row.idle_since),
     };
   });
 }

@@ -5,7 +5,7 @@ import { couldEverPass, permissionDenied } from "../../commands/access.js";
 import type { Deps } from "../../commands/deps.js";
 import { hasInstancePermission } from "../../commands/permissions.js";
 import { DomainError } from "../../domain/errors.js";
-import { principalForToken } from "../auth/principal.js";
+import { authenticateToken } from "../auth/authenticate.js";
 import { kAccess } from "../context.js";
 import { publicServices } from "../routes.js";
 
@@ -23,7 +23,7 @@ export function authInterceptor(deps: Deps): Interceptor {
     if (publicServices.has(req.service.typeName)) return next(req);
     const [scheme, token] = (req.header.get("authorization") ?? "").split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !token) throw unauthenticated();
-    const principal = await principalForToken(deps.db, token, deps.now());
+    const principal = await authenticateToken(deps, token);
     if (!principal) throw unauthenticated();
 
     const auth = getOption(req.method, options)?.authOption;

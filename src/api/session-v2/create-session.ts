@@ -5,6 +5,7 @@ import { orgAggregate } from "../../domain/org/state.js";
 import { requireLoginAllowed, startSession } from "../../domain/session/decide.js";
 import { sessionAggregate } from "../../domain/session/state.js";
 import { existingUser } from "../../domain/user/decide.js";
+import { recordActivity } from "../../domain/user/lifecycle.js";
 import { userAggregate } from "../../domain/user/state.js";
 import { passwordVerifier } from "../../credentials/passwords.js";
 import { hashToken, newToken } from "../../credentials/tokens.js";
@@ -38,6 +39,8 @@ export function createSessionV2(deps: Deps) {
       requireLoginAllowed(user.state, org.state, !!verify);
       const rejected = verify ? await checkPasswordInCommand(session, user, verify, policy) : undefined;
       if (rejected) return { rejected };
+      // A sign-in with a password is activity: recorded in the same append, once per bucket.
+      if (verify) session.append(user, recordActivity(user.state, "password", now));
       const target = await session.load(sessionAggregate, sessionId);
       return { write: session.append(target, startSession(target.state, input, now), org.id) };
     });

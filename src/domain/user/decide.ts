@@ -1,5 +1,5 @@
 import { failedPrecondition, invalidArgument, notFound } from "../errors.js";
-import type { UserEvent } from "./events.js";
+import type { DeactivationReason, UserEvent } from "./events.js";
 import type { UserState, UserStatus } from "./state.js";
 
 type Existing = Extract<UserState, { kind: string }>;
@@ -24,9 +24,10 @@ function refuse(status: UserStatus, reasons: Partial<Record<UserStatus, [string,
   return failedPrecondition(id, message);
 }
 
-export function deactivateUser(state: UserState): UserEvent[] {
+/** A person's deactivation has no reason; a background job's names its policy or schedule. */
+export function deactivateUser(state: UserState, reason: DeactivationReason = {}): UserEvent[] {
   const user = existingUser(state);
-  if (user.status === "active" || user.status === "locked") return [{ type: "user.deactivated", data: {} }];
+  if (user.status === "active" || user.status === "locked") return [{ type: "user.deactivated", data: reason }];
   throw refuse(
     user.status,
     {

@@ -24,11 +24,12 @@ export type UserEvent =
       }
     >
   | DomainEvent<"user.machine.added", { username: string; name: string; description: string }>
-  | DomainEvent<"user.deactivated", Record<string, never>>
+  /** Why, when a background job acted: the inactivity policy or the schedule (absent for a person's click). */
+  | DomainEvent<"user.deactivated", DeactivationReason>
   | DomainEvent<"user.reactivated", Record<string, never>>
   | DomainEvent<"user.locked", { reason?: "manual" | "password_attempts" }>
   | DomainEvent<"user.unlocked", { reason?: "manual" | "lockout_expired" }>
-  | DomainEvent<"user.removed", { username: string }>
+  | DomainEvent<"user.removed", { username: string; scheduleId?: string }>
   | DomainEvent<"user.pat.added", { tokenId: string; tokenHash: string; expiration: string | null }>
   /** Hash only; resets the failed-attempt count and consumes any password code. */
   | DomainEvent<"user.password.changed", { hash: string; changeRequired: boolean }>
@@ -37,7 +38,21 @@ export type UserEvent =
   | DomainEvent<"user.password.check.succeeded", Record<string, never>>
   | DomainEvent<"user.password.check.failed", Record<string, never>>
   /** Profile and contact fields a SCIM client set (only those that changed); see scim.ts. */
-  | DomainEvent<"user.scim.attributes.set", ScimAttributes>;
+  | DomainEvent<"user.scim.attributes.set", ScimAttributes>
+  /** The user signed in or used a token; `until` ends the bucket it stands for (see lifecycle.ts). */
+  | DomainEvent<"user.activity.recorded", { via: ActivityKind; until: string }>
+  | DomainEvent<"user.deactivation.scheduled", { scheduleId: string; deactivateAt: string; deleteAt?: string }>
+  | DomainEvent<"user.deactivation.schedule.cancelled", { scheduleId: string; reason: "cancelled" | "replaced" | "not_deactivatable" }>
+  /** The schedule's deactivation found the user already inactive; a deletion, if asked for, still follows. */
+  | DomainEvent<"user.deactivation.schedule.skipped", { scheduleId: string; reason: "already_inactive" }>
+  | DomainEvent<"user.lifecycle.exemption.set", { exempt: boolean }>;
+
+export type ActivityKind = "password" | "token";
+
+export interface DeactivationReason {
+  policyId?: string;
+  scheduleId?: string;
+}
 
 /** The human attributes a SCIM client may change after creation; `null` clears an optional one. */
 export interface ScimAttributes {

@@ -13,9 +13,19 @@ export interface UserCredentials {
   passwordCode?: { codeHash: string; expiry: Date };
 }
 
+/** What the lifecycle jobs need to know of a user; see lifecycle.ts. */
+export interface UserLifecycle {
+  /** No activity is known after this moment: creation, reactivation or the end of the last activity bucket. */
+  activeUntil?: Date;
+  /** Marked exempt from inactivity policies. */
+  lifecycleExempt?: boolean;
+  /** The pending scheduled deactivation; `deactivated` once its first step is done and a deletion remains. */
+  schedule?: { id: string; deactivateAt: Date; deleteAt?: Date; deactivated: boolean };
+}
+
 export type UserState =
   | { status: "absent" }
-  | ({ status: UserStatus; kind: "human" | "machine"; orgId: string; username: string } & UserCredentials);
+  | ({ status: UserStatus; kind: "human" | "machine"; orgId: string; username: string } & UserCredentials & UserLifecycle);
 
 export const initialUserState = (): UserState => ({ status: "absent" });
 
@@ -30,20 +40,22 @@ export function evolveUser(state: UserState, event: StoredEvent<UserEvent>): Use
         username: event.data.username,
         passwordHash: event.data.passwordHash,
         failedPasswordAttempts: 0,
+        activeUntil: event.createdAt,
       };
     }
     case "user.machine.added":
-      return { status: "active", kind: "machine", orgId: event.resourceOwner, username: event.data.username };
+      return { status: "active", kind: "machine", orgId: event.resourceOwner, username: event.data.username, activeUntil: event.createdAt };
     default:
       if (state.status === "absent") return state;
   }
   switch (event.type) {
     case "user.deactivated":
-      return { ...state, status: "inactive", lock: undefined };
+      return { ...state, status: "inactive", lock: undefined, schedule: scheduleAfterDeactivation(state.schedule) };
     case "user.locked":
       return { ...state, status: "locked", lock: { reason: event.data.reason ?? "manual", at: event.createdAt } };
     case "user.reactivated":
-      return { ...state, status: "active" };
+      // The idle clock starts again, and a pending schedule ends: reactivating is a decision to keep the user.
+      return { ...state, status: "active", activeUntil: event.createdAt, schedule: undefined };
     case "user.unlocked":
       return { ...state, status: "active", lock: undefined, failedPasswordAttempts: 0 };
     case "user.removed":
@@ -56,6 +68,18 @@ export function evolveUser(state: UserState, event: StoredEvent<UserEvent>): Use
       return { ...state, failedPasswordAttempts: 0 };
     case "user.password.check.failed":
       return { ...state, failedPasswordAttempts: (state.failedPasswordAttempts ?? 0) + 1 };
+    case "user.activity.recorded":
+      return { ...state, activeUntil: new Date(event.data.until) };
+    case "user.lifecycle.exemption.set":
+      return { ...state, lifecycleExempt: event.data.exempt };
+    case "user.deactivation.scheduled": {
+      const { scheduleId, deactivateAt, deleteAt } = event.data;
+      return { ...state, schedule: { id: scheduleId, deactivateAt: new Date(deactivateAt), deleteAt: deleteAt ? new Date(deleteAt) : undefined, deactivated: false } };
+    }
+    case "user.deactivation.schedule.cancelled":
+      return { ...state, schedule: undefined };
+    case "user.deactivation.schedule.skipped":
+      return { ...state, schedule: scheduleAfterDeactivation(state.schedule) };
     default:
       return state;
   }
@@ -67,6 +91,11 @@ export function foldPending(state: UserState, events: readonly UserEvent[], now:
     (current, event, i) => evolveUser(current, { ...event, aggregateType: "user", aggregateId: "", sequence: i + 1, position: 0, createdAt: now, creator: "", resourceOwner: "" } as StoredEvent<UserEvent>),
     state,
   );
+}
+
+/** After the deactivation step a schedule lives on only for its deletion. */
+function scheduleAfterDeactivation(schedule: UserLifecycle["schedule"]): UserLifecycle["schedule"] {
+  return schedule?.deleteAt ? { ...schedule, deactivated: true } : undefined;
 }
 
 /** Usernames are unique per organization, case-insensitively. */
@@ -91,4 +120,6 @@ export const userAggregate: Aggregate<UserState, UserEvent> = {
   initialState: initialUserState,
   evolve: evolveUser,
   claims: userClaims,
+  // 2: the lifecycle fields (activity, exemption, schedule)
+  snapshotVersion: 2,
 };

@@ -30,6 +30,8 @@ function created(event: StoredEvent<UserEvent>): Row | undefined {
         machine_name: null,
         machine_description: null,
         external_id: null,
+        idle_since: event.createdAt,
+        lifecycle_exempt: false,
       };
     }
     case "user.machine.added":
@@ -53,6 +55,8 @@ function created(event: StoredEvent<UserEvent>): Row | undefined {
         machine_name: event.data.name,
         machine_description: event.data.description,
         external_id: null,
+        idle_since: event.createdAt,
+        lifecycle_exempt: false,
       };
   }
   return undefined;
@@ -66,8 +70,13 @@ function changed(event: StoredEvent<UserEvent>): Partial<Row> | null {
     case "user.locked":
       return { state: "locked" };
     case "user.reactivated":
+      return { state: "active", idle_since: event.createdAt };
     case "user.unlocked":
       return { state: "active" };
+    case "user.activity.recorded":
+      return { idle_since: new Date(event.data.until) };
+    case "user.lifecycle.exemption.set":
+      return { lifecycle_exempt: event.data.exempt };
     case "user.password.changed":
       return { password_changed: event.createdAt, password_change_required: event.data.changeRequired };
     case "user.scim.attributes.set":
