@@ -87,6 +87,7 @@ describe.each(databaseKinds)("SCIM: an IdP's whole user lifecycle on %s", (kind)
       "user.scim.attributes.set",
       "user.password.changed",
       "user.password.check.succeeded",
+      "user.activity.recorded",
       "user.deactivated",
       "user.reactivated",
       "user.removed",
