@@ -131,6 +131,8 @@ describeOnDatabases("passwords on %s", { manualClock: true, overrides: { log }, 
       "user.password.changed",
       "user.password.check.failed",
       "user.password.check.succeeded",
+      // the sign-in with a password counts as activity (once a day), in the same append
+      "user.activity.recorded",
     ]);
 
     // Two more wrong current passwords reach the limit: locked, and a locked user's password can't be probed.

@@ -77,6 +77,7 @@ describeOnDatabases("SCIM: an IdP's whole user lifecycle on %s", (t) => {
       "user.scim.attributes.set",
       "user.password.changed",
       "user.password.check.succeeded",
+      "user.activity.recorded",
       "user.deactivated",
       "user.reactivated",
       "user.removed",
