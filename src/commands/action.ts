@@ -11,7 +11,7 @@ import {
   type TargetSettings,
 } from "../domain/action/target.js";
 import { invalidArgument } from "../domain/errors.js";
-import { type AddressPolicy, endpointRefusal } from "../delivery/address-policy.js";
+import { type AddressPolicy, endpointRefusal } from "../domain/action/address-policy.js";
 import type { ObjectDetails } from "../eventstore/types.js";
 import { INSTANCE_RESOURCE_OWNER } from "../domain/settings/lockout.js";
 import { type Access, permissionDenied } from "./access.js";

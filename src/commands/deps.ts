@@ -2,7 +2,7 @@ import type { Db } from "../db/database.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { EventHub } from "../events/hub.js";
 import type { LockoutPolicy } from "../domain/settings/lockout.js";
-import type { AddressPolicy } from "../delivery/address-policy.js";
+import type { AddressPolicy } from "../domain/action/address-policy.js";
 
 /** What handlers need from the outside world; passed in, never reached for as globals. */
 export interface Deps {

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { type AddressPolicy, refusal } from "./address-policy.js";
+import { type AddressPolicy, refusal } from "../domain/action/address-policy.js";
 
 export interface SendResult {
   /** Undefined when no response came (refused address, connection error, timeout). */

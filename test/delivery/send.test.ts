@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endpointRefusal, refusal } from "../../src/delivery/address-policy.js";
+import { endpointRefusal, refusal } from "../../src/domain/action/address-policy.js";
 import { send } from "../../src/delivery/send.js";
 
 const open = { allowPrivate: true };

@@ -2,7 +2,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { ListEventsRequest } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { Deps } from "../../commands/deps.js";
 import { invalidArgument } from "../../domain/errors.js";
-import { authorizeEventRead } from "../../events/authorize.js";
+import { authorizeEventRead } from "../../commands/event-access.js";
 import { validFilter } from "../../events/filter.js";
 import { cursorAt, readEvents } from "../../events/read.js";
 import { accessOf } from "../context.js";

@@ -4,7 +4,7 @@ import { type WatchEventsRequest, type WatchEventsResponse, WatchEventsResponseS
 import type { Access } from "../../commands/access.js";
 import type { Deps } from "../../commands/deps.js";
 import { DomainError } from "../../domain/errors.js";
-import { authorizeEventRead } from "../../events/authorize.js";
+import { authorizeEventRead } from "../../commands/event-access.js";
 import { compareCursors, type Cursor } from "../../events/cursor.js";
 import { type EventFilter, matches, validFilter } from "../../events/filter.js";
 import { type EventHub, HubClosedError } from "../../events/hub.js";

@@ -1,7 +1,7 @@
-import { type Access, authorize } from "../commands/access.js";
-import { hasInstancePermission } from "../commands/permissions.js";
+import { type Access, authorize } from "./access.js";
+import { hasInstancePermission } from "./permissions.js";
 import { DomainError } from "../domain/errors.js";
-import type { EventFilter } from "./filter.js";
+import type { EventFilter } from "../events/filter.js";
 
 /** Held instance-wide (IAM_OWNER's "*"): read events across every organization. */
 export const INSTANCE_EVENTS_READ = "events.read";
