@@ -80,7 +80,8 @@ describe("user: password checks and lockout", () => {
   it("refuses a check for a machine: USER-machine", () => given(userAggregate, machineAdded).when((s) => checkPassword(s, true, policy)).thenRefuses("failed_precondition", "USER-machine"));
   it("refuses a check for a locked user: USER-locked", () => given(userAggregate, withPassword, locked).when((s) => checkPassword(s, true, policy)).thenRefuses("failed_precondition", "USER-locked"));
   it("refuses a check for an inactive user: USER-inactive", () => given(userAggregate, withPassword, deactivated).when((s) => checkPassword(s, true, policy)).thenRefuses("failed_precondition", "USER-inactive"));
-  it("refuses a check for a user without a password: USER-no-password", () => given(userAggregate, humanAdded).when((s) => checkPassword(s, true, policy)).thenRefuses("failed_precondition", "USER-no-password"));
+  it("counts a check for a user without a password as a failed attempt, whatever the comparison said", () =>
+    given(userAggregate, humanAdded).when((s) => checkPassword(s, true, policy)).then([{ type: "user.password.check.failed", data: {} }]));
   it("refuses a check for an unknown user: USER-not-found", () => given(userAggregate).when((s) => checkPassword(s, true, policy)).thenRefuses("not_found", "USER-not-found"));
   it("lifts a policy lock once the duration has passed", () =>
     given(userAggregate, withPassword, policyLocked).when((s) => expireLockout(s, policy, later(60_000))).then([{ type: "user.unlocked", data: { reason: "lockout_expired" } }]));
