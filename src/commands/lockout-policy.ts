@@ -1,4 +1,7 @@
+import { userAggregate } from "../domain/user/state.js";
 import { handleCommand } from "../eventstore/handle-command.js";
+import { policyLocksPlacedBefore } from "../projections/credentials/queries.js";
+import { liftExpiredLockout } from "./password-check.js";
 import type { ObjectDetails } from "../eventstore/types.js";
 import type { Access } from "./access.js";
 import type { Deps } from "./deps.js";
@@ -38,4 +41,23 @@ export function setLockoutSettings(deps: Pick<Deps, "store">, access: Access, in
     (state) => decideLockoutSettings(state, input),
     INSTANCE_RESOURCE_OWNER,
   );
+}
+
+/** Who lifts expired policy locks in the background: named, so the history says who acted. */
+export const LOCKOUT_SWEEPER = "system:lockout-sweeper";
+
+/**
+ * Lifts the policy locks of up to `limit` users whose lock outlived the lockout duration. Each unlock is an
+ * ordinary command on the user's stream, so it is recorded once even if two sweeps overlap.
+ */
+export async function sweepExpiredLockouts(deps: Pick<Deps, "db" | "store" | "now" | "lockout">, limit: number): Promise<number> {
+  const policy = effectiveLockout((await readLockoutSettings(deps.store)).state, deps.lockout);
+  if (!policy.lockoutDurationMs) return 0;
+  const due = await policyLocksPlacedBefore(deps.db, new Date(deps.now().getTime() - policy.lockoutDurationMs), limit);
+  for (const userId of due) {
+    await deps.store.run({ creator: LOCKOUT_SWEEPER }, async (session) => {
+      liftExpiredLockout(session, await session.load(userAggregate, userId), policy, deps.now());
+    });
+  }
+  return due.length;
 }

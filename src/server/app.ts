@@ -10,7 +10,7 @@ import { databaseBudgetInterceptor } from "../api/interceptors/database-budget.j
 import { deadlineInterceptor } from "../api/interceptors/deadline.js";
 import { strictTextDecoder, textInputInterceptor } from "../api/interceptors/text-input.js";
 import { errorInterceptor } from "../api/interceptors/errors.js";
-import { startLockoutSweeper } from "../api/session-v2/lockout-sweeper.js";
+import { startLockoutSweeper } from "../jobs/lockout-sweeper.js";
 import { implementations, restPrefixes, routesOf } from "../api/routes.js";
 import { type LifecycleScheduler, startLifecycleScheduler } from "../jobs/lifecycle-scheduler.js";
 import type { Deps } from "../commands/deps.js";

@@ -36,7 +36,7 @@ describeOnDatabases("policy locks lift themselves in the background on %s", { ma
     clock.advance(1_000);
     await eventually(async () => (await state(policyLocked.userId)) === UserState.ACTIVE);
     const unlocked = (await userEvents(server.app.database.db, policyLocked.userId)).filter((e) => e.type === "user.unlocked");
-    expect(unlocked).toEqual([{ type: "user.unlocked", payload: { reason: "lockout_expired" }, creator: "system" }]);
+    expect(unlocked).toEqual([{ type: "user.unlocked", payload: { reason: "lockout_expired" }, creator: "system:lockout-sweeper" }]);
 
     // The manual lock is never swept, however long it lasts.
     clock.advance(100 * FIFTEEN_MINUTES);

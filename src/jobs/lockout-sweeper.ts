@@ -1,13 +1,9 @@
-import { isDatabaseDown } from "../../db/faults.js";
-import { DATABASE_DOWN } from "../../observability/outage-log.js";
-import { holdLease, newHolderId, releaseLease } from "../../db/lease.js";
-import { effectiveLockout } from "../../domain/settings/lockout.js";
-import { userAggregate } from "../../domain/user/state.js";
-import type { Logger } from "../../logger.js";
-import { policyLocksPlacedBefore } from "../../projections/credentials/queries.js";
-import type { Deps } from "../../commands/deps.js";
-import { readLockoutSettings } from "../../commands/lockout-policy.js";
-import { liftExpiredLockout } from "../../commands/password-check.js";
+import { isDatabaseDown } from "../db/faults.js";
+import { DATABASE_DOWN } from "../observability/outage-log.js";
+import { holdLease, newHolderId, releaseLease } from "../db/lease.js";
+import type { Logger } from "../logger.js";
+import type { Deps } from "../commands/deps.js";
+import { sweepExpiredLockouts } from "../commands/lockout-policy.js";
 
 const BATCH = 100;
 const LEASE = "lockout-sweep";
@@ -23,14 +19,7 @@ export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000
   let current: Promise<void> | undefined;
   const sweep = async () => {
     if (!(await holdLease(deps.db, LEASE, holder, intervalMs * 3))) return;
-    const policy = effectiveLockout((await readLockoutSettings(deps.store)).state, deps.lockout);
-    if (!policy.lockoutDurationMs) return;
-    const due = await policyLocksPlacedBefore(deps.db, new Date(deps.now().getTime() - policy.lockoutDurationMs), BATCH);
-    for (const userId of due) {
-      await deps.store.run({ creator: "system" }, async (session) => {
-        liftExpiredLockout(session, await session.load(userAggregate, userId), policy, deps.now());
-      });
-    }
+    await sweepExpiredLockouts(deps, BATCH);
   };
   const timer = setInterval(() => {
     if (current) return;
