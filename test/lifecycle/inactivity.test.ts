@@ -90,7 +90,7 @@ describe.each(databaseKinds)("inactivity policies on %s", (kind) => {
     await server.app.lifecycle.tick();
     expect(await deactivatedIds(server.app.database.db, [human, bot.userId])).toEqual([]);
     expect(await userState(clients, admin, human)).toBe("1");
-    const recorded = await rest(server.url, "POST", "/v2/events/_search", {
+    const recorded = await rest(server.url, "POST", "/v1/events/_search", {
       token: admin,
       body: { filter: { resourceOwner: org, eventTypes: ["lifecycle_policy.inactivity.dry_run.recorded"] } },
     });
