@@ -1,4 +1,6 @@
-import { INSTANCE_POLICY_ID, type InactivityPolicy, lifecyclePolicyAggregate, removeInactivityPolicy, setInactivityPolicy } from "../domain/lifecycle-policy/policy.js";
+import type { Transaction } from "kysely";
+import type { Database } from "../db/schema.js";
+import { INSTANCE_POLICY_ID, type InactivityPolicy, lifecyclePolicyAggregate, recordDryRun, removeInactivityPolicy, setInactivityPolicy } from "../domain/lifecycle-policy/policy.js";
 import { invalidArgument } from "../domain/errors.js";
 import { handleCommand } from "../eventstore/handle-command.js";
 import type { ObjectDetails } from "../eventstore/types.js";
@@ -52,4 +54,26 @@ export async function previewOrg(
   const org = await readOrg(deps, access, { id: orgId });
   const rows = await previewForOrg(deps.db, org.id, page.until, page.offset, page.limit || 100);
   return { rows, total: rows.length > 0 ? Number(rows[0].total) : 0 };
+}
+
+/**
+ * A dry run's record of whom a policy would deactivate now, appended inside the job's claiming transaction
+ * (so the claim and the record commit together) by the named system principal `creator`.
+ */
+export async function recordPolicyDryRun(
+  deps: Pick<Deps, "store">,
+  trx: Transaction<Database>,
+  creator: string,
+  policy: { scopeId: string; policyId: string },
+  now: Date,
+  userIds: string[],
+): Promise<void> {
+  await deps.store.run(
+    { creator },
+    async (session) => {
+      const stream = await session.load(lifecyclePolicyAggregate, policy.scopeId);
+      session.append(stream, recordDryRun(stream.state, policy.policyId, now, userIds));
+    },
+    { transaction: trx },
+  );
 }

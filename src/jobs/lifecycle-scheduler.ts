@@ -3,7 +3,7 @@ import type { Deps } from "../commands/deps.js";
 import { systemAccess } from "../commands/system.js";
 import { changeUser } from "../commands/user.js";
 import type { Database } from "../db/schema.js";
-import { lifecyclePolicyAggregate, recordDryRun } from "../domain/lifecycle-policy/policy.js";
+import { recordPolicyDryRun } from "../commands/lifecycle-policy.js";
 import type { UserEvent } from "../domain/user/events.js";
 import { deactivateForInactivity, runScheduleStep } from "../domain/user/lifecycle.js";
 import type { Logger } from "../logger.js";
@@ -126,10 +126,7 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
     return act(policy.scope_id, "dry_run", now, async () => {
       const userIds = await newlyDueUnderPolicy(trx, policy, now);
       if (userIds.length === 0) return false;
-      await deps.store.run({ creator: `system:${POLICY_JOB}` }, async (session) => {
-        const stream = await session.load(lifecyclePolicyAggregate, policy.scope_id);
-        session.append(stream, recordDryRun(stream.state, policy.policy_id, now, userIds));
-      }, { transaction: trx });
+      await recordPolicyDryRun(deps, trx, `system:${POLICY_JOB}`, { scopeId: policy.scope_id, policyId: policy.policy_id }, now, userIds);
       return true;
     });
   };
