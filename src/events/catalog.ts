@@ -17,6 +17,11 @@ export const EVENT_TYPES = [
   "user.password.code.added",
   "user.password.check.succeeded",
   "user.password.check.failed",
+  "user.activity.recorded",
+  "user.deactivation.scheduled",
+  "user.deactivation.schedule.cancelled",
+  "user.deactivation.schedule.skipped",
+  "user.lifecycle.exemption.set",
   "org.added",
   "org.deactivated",
   "org.reactivated",
@@ -35,6 +40,9 @@ export const EVENT_TYPES = [
   "target.removed",
   "execution.set",
   "execution.removed",
+  "lifecycle_policy.inactivity.set",
+  "lifecycle_policy.inactivity.removed",
+  "lifecycle_policy.inactivity.dry_run.recorded",
 ] as const;
 
-export const AGGREGATE_TYPES = ["user", "org", "session", "api_key", "instance", "settings", "target", "execution"] as const;
+export const AGGREGATE_TYPES = ["user", "org", "session", "api_key", "instance", "settings", "target", "execution", "lifecycle_policy"] as const;
