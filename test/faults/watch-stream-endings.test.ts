@@ -11,7 +11,7 @@ import { grpcFrame } from "./bad-input-wire.js";
  * so the server is blocked on flow control mid-backlog) must remove its watcher, finish the call, and leave
  * the shared reader idle once nobody watches.
  */
-const WATCH = "/zitadel.event.v1.EventService/WatchEvents";
+const WATCH = "/lifecycle.event.v1.EventService/WatchEvents";
 const BACKLOG_EVENTS = 5_000;
 const IDLE_TIMEOUT_MS = 1_500;
 
