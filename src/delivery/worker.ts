@@ -2,6 +2,7 @@ import { disableTarget } from "../commands/action.js";
 import type { Deps } from "../commands/deps.js";
 import { readEventsAt } from "../events/read.js";
 import type { Logger } from "../logger.js";
+import { failureFields } from "../observability/outage-log.js";
 import { type ClaimedAttempt, claimDue, type Outcome, prune, recordOutcome } from "./attempts.js";
 import type { DeliveryOptions } from "./config.js";
 import type { DeliveryMetrics } from "./metrics.js";
@@ -58,7 +59,7 @@ export class DeliveryWorker {
       this.ticking = true;
       this.wakeAgain = false;
       this.running = this.tick()
-        .catch((error: unknown) => this.log.warn("delivery tick failed", { cause: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) => this.log.warn("delivery tick failed", failureFields(error)))
         .finally(() => {
           this.ticking = false;
           this.schedule(this.wakeAgain ? 0 : this.options.pollIntervalMs);
@@ -102,7 +103,7 @@ export class DeliveryWorker {
     this.inFlight.set(attempt.targetId, (this.inFlight.get(attempt.targetId) ?? 0) + 1);
     this.total++;
     const work = this.attempt(attempt, body)
-      .catch((error: unknown) => this.log.warn("delivery attempt not recorded", { target: attempt.targetId, position: attempt.position, cause: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => this.log.warn("delivery attempt not recorded", { target: attempt.targetId, position: attempt.position, ...failureFields(error) }))
       .finally(() => {
         this.inFlight.set(attempt.targetId, (this.inFlight.get(attempt.targetId) ?? 1) - 1);
         this.total--;

@@ -7,6 +7,7 @@ import { recordPolicyDryRun } from "../commands/lifecycle-policy.js";
 import type { UserEvent } from "../domain/user/events.js";
 import { deactivateForInactivity, runScheduleStep } from "../domain/user/lifecycle.js";
 import type { Logger } from "../logger.js";
+import { failureFields } from "../observability/outage-log.js";
 import { DomainError } from "../domain/errors.js";
 import {
   claimDryRunPolicy,
@@ -143,7 +144,7 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
         result.failed++;
         const failed = error instanceof ActionFailed ? error : undefined;
         const cause = failed ? failed.cause : error;
-        log.warn("lifecycle action failed", { key: failed?.key, cause: cause instanceof Error ? cause.message : String(cause) });
+        log.warn("lifecycle action failed", { key: failed?.key, ...failureFields(cause) });
         if (failed) observer.failed?.(failed.kind);
         // A claim that failed before naming its row would be taken again at once: end this kind for this tick.
         if (!failed) return;
@@ -189,7 +190,7 @@ export function startLifecycleScheduler(deps: Deps, log: Logger, options: Schedu
   const timer =
     options.intervalMs > 0
       ? setInterval(() => {
-          tick().catch((error: unknown) => log.error("lifecycle tick failed", { cause: error instanceof Error ? error.message : String(error) }));
+          tick().catch((error: unknown) => log.error("lifecycle tick failed", failureFields(error)));
         }, options.intervalMs)
       : undefined;
   timer?.unref();

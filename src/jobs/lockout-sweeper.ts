@@ -1,5 +1,4 @@
-import { isDatabaseDown } from "../db/faults.js";
-import { DATABASE_DOWN } from "../observability/outage-log.js";
+import { failureFields } from "../observability/outage-log.js";
 import { holdLease, newHolderId, releaseLease } from "../db/lease.js";
 import type { Logger } from "../logger.js";
 import type { Deps } from "../commands/deps.js";
@@ -25,7 +24,7 @@ export function startLockoutSweeper(deps: Deps, log: Logger, intervalMs = 10_000
     if (current) return;
     current = sweep()
       .catch((error: unknown) =>
-        log.error("lockout sweep failed", { cause: error instanceof Error ? error.message : String(error), ...(isDatabaseDown(error) ? DATABASE_DOWN : {}) }),
+        log.error("lockout sweep failed", failureFields(error)),
       )
       .finally(() => (current = undefined));
   }, intervalMs);

@@ -1,7 +1,13 @@
+import { isDatabaseDown } from "../db/faults.js";
 import type { Logger } from "../logger.js";
 
 /** Fields of a line that reports the database as unreachable; such lines are collapsed (see below). */
 export const DATABASE_DOWN = { databaseDown: true } as const;
+
+/** The fields of a failure's log line: its cause, marked DATABASE_DOWN when the database was unreachable. */
+export function failureFields(error: unknown): { cause: string; databaseDown?: true } {
+  return { cause: error instanceof Error ? error.message : String(error), ...(isDatabaseDown(error) ? DATABASE_DOWN : {}) };
+}
 
 export interface OutageAwareLogger extends Logger {
   /** The database answered a statement: ends an outage in the log, if one was going on. */
