@@ -65,18 +65,7 @@ export async function readEvents(db: Db, options: ReadOptions): Promise<LogEvent
     .orderBy("position")
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
-    cursor: { xid: r.xid, position: Number(r.position) },
-    position: Number(r.position),
-    type: r.type,
-    aggregateType: r.aggregate_type,
-    aggregateId: r.aggregate_id,
-    sequence: Number(r.sequence),
-    createdAt: new Date(r.created_at),
-    creator: r.creator,
-    resourceOwner: r.resource_owner,
-    payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
-  }));
+  return rows.map(logEventOf);
 }
 
 /** The place of the event at `position`, undefined when there is none. 0 is the start of the log. */
@@ -107,7 +96,26 @@ export async function readEventsAt(db: Db, positions: number[]): Promise<LogEven
     .select(["position", sql<string>`transaction_id::text`.as("xid"), "type", "aggregate_type", "aggregate_id", "sequence", "created_at", "creator", "resource_owner", "payload"])
     .where("position", "in", positions)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(logEventOf);
+}
+
+/** The columns every event read selects (with the transaction id as text). */
+export interface EventRow {
+  xid: string;
+  position: number | string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: number | string;
+  created_at: Date | string;
+  creator: string;
+  resource_owner: string;
+  payload: unknown;
+}
+
+/** One event row as the readers hand it on (int8 and jsonb normalised across pg and PGlite). */
+export function logEventOf(r: EventRow): LogEvent {
+  return {
     cursor: { xid: r.xid, position: Number(r.position) },
     position: Number(r.position),
     type: r.type,
@@ -118,5 +126,5 @@ export async function readEventsAt(db: Db, positions: number[]): Promise<LogEven
     creator: r.creator,
     resourceOwner: r.resource_owner,
     payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
-  }));
+  };
 }

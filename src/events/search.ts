@@ -1,6 +1,6 @@
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { Db } from "../db/database.js";
-import { BELOW_RUNNING, type LogEvent } from "./read.js";
+import { BELOW_RUNNING, type LogEvent, logEventOf } from "./read.js";
 
 /** The admin API's event search: the platform's filters over the whole instance. */
 export interface EventSearch {
@@ -41,17 +41,5 @@ export async function searchEvents(db: Db, search: EventSearch): Promise<(LogEve
     .orderBy("e.position", search.ascending ? "asc" : "desc")
     .limit(search.limit)
     .execute();
-  return rows.map((r) => ({
-    cursor: { xid: r.xid, position: Number(r.position) },
-    position: Number(r.position),
-    type: r.type,
-    aggregateType: r.aggregate_type,
-    aggregateId: r.aggregate_id,
-    sequence: Number(r.sequence),
-    createdAt: new Date(r.created_at),
-    creator: r.creator,
-    resourceOwner: r.resource_owner,
-    payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
-    editorDisplayName: r.display_name,
-  }));
+  return rows.map((r) => ({ ...logEventOf(r), editorDisplayName: r.display_name }));
 }
