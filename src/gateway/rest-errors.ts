@@ -2,37 +2,10 @@ import { Code, type ConnectError } from "@connectrpc/connect";
 import { create, toBinary, toJson, type JsonObject, type JsonValue, type Registry } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
+import { httpStatusOf } from "../http/status.js";
 
 /** HTTP status for a gRPC/Connect code, as grpc-gateway maps it (docs/contract.md §1). */
-export function connectCodeToHttpStatus(code: Code): number {
-  switch (code) {
-    case Code.InvalidArgument:
-    case Code.FailedPrecondition:
-    case Code.OutOfRange:
-      return 400;
-    case Code.Unauthenticated:
-      return 401;
-    case Code.PermissionDenied:
-      return 403;
-    case Code.NotFound:
-      return 404;
-    case Code.AlreadyExists:
-    case Code.Aborted:
-      return 409;
-    case Code.ResourceExhausted:
-      return 429;
-    case Code.Canceled:
-      return 499;
-    case Code.Unimplemented:
-      return 501;
-    case Code.Unavailable:
-      return 503;
-    case Code.DeadlineExceeded:
-      return 504;
-    default:
-      return 500;
-  }
-}
+export const connectCodeToHttpStatus = (code: Code): number => httpStatusOf(code, "rest");
 
 export interface RestErrorBody extends JsonObject {
   code: number;

@@ -7,7 +7,7 @@ export interface PoolStats {
   waiting: number;
 }
 
-export type Protocol = "grpc" | "grpc-web" | "connect" | "rest";
+export type Protocol = "grpc" | "grpc-web" | "connect" | "rest" | "scim";
 
 export interface RpcLabels {
   grpc_service: string;

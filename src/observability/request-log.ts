@@ -90,31 +90,3 @@ async function* untilDone<T>(messages: AsyncIterable<T>, finish: (error?: unknow
     finish(canceled);
   }
 }
-
-interface HttpRequest {
-  method?: string;
-  url?: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-interface HttpResponse {
-  statusCode: number;
-  once(event: "close", listener: () => void): unknown;
-}
-
-/**
- * The same line for a plain HTTP surface (/v1/users), written when the response is done. The path is cut
- * at its query; the code is the HTTP status. `principals` is filled by the surface once it authenticated.
- */
-export function logHttpRequest(req: HttpRequest, res: HttpResponse, log: Logger, principals: WeakMap<object, string>): void {
-  const startedAt = performance.now();
-  res.once("close", () => {
-    log.info("request", {
-      method: `${req.method ?? "GET"} ${(req.url ?? "").split("?")[0]}`,
-      protocol: "rest",
-      code: res.statusCode,
-      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-      requestId: req.headers["x-request-id"],
-      principalId: principals.get(req),
-    });
-  });
-}

@@ -1,9 +1,11 @@
-import { Code } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../gen/zitadel/message_pb.js";
+import { Code } from "@connectrpc/connect";
 import { toConnectError } from "../api/interceptors/errors.js";
 import { decodePathSegment } from "../api/interceptors/text-input.js";
 import { DomainError } from "../domain/errors.js";
 import { VERSION_MISMATCH } from "../commands/scim-user.js";
+import type { Outcome } from "../http/response.js";
+import { httpStatusOf } from "../http/status.js";
 import type { Logger } from "../logger.js";
 
 export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -41,12 +43,7 @@ export function decodeSegment(segment: string): string {
   return text;
 }
 
-/** A response of this surface; `body` is JSON text (undefined: no body, as for 204). */
-export interface Outcome {
-  status: number;
-  body?: string;
-  headers?: Record<string, string>;
-}
+export type { Outcome };
 
 export const errorOutcome = (status: number, detail: string, scimType?: ScimType, headers?: Record<string, string>): Outcome => ({
   status,
@@ -54,18 +51,8 @@ export const errorOutcome = (status: number, detail: string, scimType?: ScimType
   headers,
 });
 
-// A domain refusal's class decides the status; an InvalidArgument is a value the client sent.
-const STATUS: Partial<Record<Code, [number, ScimType?]>> = {
-  [Code.InvalidArgument]: [400, "invalidValue"],
-  [Code.Unauthenticated]: [401],
-  [Code.PermissionDenied]: [403],
-  [Code.NotFound]: [404],
-  [Code.AlreadyExists]: [409, "uniqueness"],
-  [Code.FailedPrecondition]: [400],
-  [Code.ResourceExhausted]: [429],
-  [Code.Aborted]: [503],
-  [Code.Unavailable]: [503],
-};
+/** The scimType of a refusal, where RFC 7644 §3.12 names one for its class (a failed precondition has none). */
+const SCIM_TYPE: Partial<Record<Code, ScimType>> = { [Code.InvalidArgument]: "invalidValue", [Code.AlreadyExists]: "uniqueness" };
 
 /**
  * Any failure as an RFC 7644 §3.12 error. Everything but the SCIM layer's own refusals goes through the API's
@@ -81,6 +68,6 @@ export function scimFailure(cause: unknown, log: Logger, operation: string): Out
   const detail = err.findDetails(ErrorDetailSchema)[0];
   const text = detail ? `${detail.message} (${detail.id})` : "Internal error";
   if (detail?.id === VERSION_MISMATCH) return errorOutcome(412, text);
-  const [status, scimType] = STATUS[err.code] ?? [500];
-  return errorOutcome(status, text, scimType, status === 503 ? { "retry-after": "1" } : undefined);
+  const status = httpStatusOf(err.code, "scim");
+  return errorOutcome(status, text, SCIM_TYPE[err.code], status === 503 ? { "retry-after": "1" } : undefined);
 }

@@ -1,21 +1,17 @@
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import type { Access } from "../commands/access.js";
 import type { Deps } from "../commands/deps.js";
 import { checkedSearchParams, checkHeaderText, checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
-import { withDatabaseBudget } from "../db/budget.js";
+import { authenticateToken } from "../api/auth/authenticate.js";
+import { bearerToken, header, readBody, type Req } from "../http/request.js";
+import { type Call, serveHttpSurface } from "../http/serve.js";
 import type { Logger } from "../logger.js";
-import { readBody } from "../v1-surface/body.js";
-import { principalOf } from "../v1-surface/authenticate.js";
+import type { Metrics } from "../observability/metrics.js";
 import { runBulk } from "./bulk.js";
 import { listOf, serviceProviderConfig, userResourceType, userSchema } from "./discovery.js";
 import { decodeSegment, errorOutcome, invalidSyntax, type Outcome, ScimError, scimFailure } from "./errors.js";
 import { json, type ScimRequest, usersOperation } from "./operations.js";
 import { USER_SCHEMA } from "./resource.js";
 import type { ScimContext } from "./users.js";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
 
 const PREFIX = "/scim/v2/";
 
@@ -24,16 +20,12 @@ export const isScimPath = (url: string | undefined) => (url ?? "").startsWith(PR
 
 export interface ScimOptions {
   log: Logger;
+  metrics?: Metrics;
   /** Bulk: operations per request (env SCIM_BULK_MAX_OPERATIONS). */
   maxOperations?: number;
   /** Bulk and every other request: body bytes (env SCIM_MAX_PAYLOAD_BYTES). */
   maxPayloadSize?: number;
 }
-
-const header = (req: Req, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 const JSON_TYPES = /^application\/(scim\+)?json\s*(;.*)?$/i;
 
@@ -72,7 +64,7 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
     return id === undefined ? json(200, listOf([userSchema(baseUrl)])) : one(id === USER_SCHEMA && userSchema(baseUrl));
   }
 
-  async function handle(req: Req): Promise<Outcome> {
+  async function handle(req: Req, call: Call): Promise<Outcome> {
     // split by hand: URL parsing would turn escapes that are not UTF-8 into U+FFFD
     const [pathname, rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s);
     const query = checkedSearchParams(rawQuery.split("#")[0]);
@@ -91,8 +83,10 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
     }
     if (segments[0] !== "Users" && segments[0] !== "Bulk") return errorOutcome(404, "No such endpoint");
 
-    const principal = await principalOf(deps, req);
+    const token = bearerToken(req);
+    const principal = token ? await authenticateToken(deps, token) : undefined;
     if (!principal) return errorOutcome(401, "Missing or invalid bearer token", undefined, { "www-authenticate": 'Bearer realm="scim"' });
+    call.principalId = principal.userId;
     const ctx: ScimContext = {
       deps,
       orgId,
@@ -109,22 +103,25 @@ export function createScimSurface(deps: Deps, options: ScimOptions) {
     return usersOperation(ctx, { method, segments, query, body, ifMatch: header(req, "if-match"), baseUrl });
   }
 
-  return (req: Req, res: Res): void => {
-    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
-      .catch((error) => scimFailure(error, log, `${req.method} ${req.url?.split("?")[0]}`))
-      .then((outcome) => send(req, res, outcome))
-      .catch((error) => log.error("writing a response failed", { cause: String(error) }));
-  };
+  return serveHttpSurface(
+    {
+      service: "scim.v2",
+      protocol: "scim",
+      contentType: "application/scim+json",
+      log,
+      metrics: options.metrics,
+      dbBudgetMs: deps.dbBudgetMs,
+      operationOf: scimOperation,
+      failure: (error, call) => scimFailure(error, log, call.operation),
+    },
+    handle,
+  );
 }
 
-function send(req: Req, res: Res, outcome: Outcome): void {
-  const headers: Record<string, string | number> = { ...outcome.headers };
-  if (outcome.body !== undefined) {
-    headers["content-type"] = "application/scim+json";
-    headers["content-length"] = Buffer.byteLength(outcome.body);
-  }
-  // The rest of an oversized body is never read, so an HTTP/1.1 connection cannot be reused.
-  if (outcome.status === 413 && req.httpVersionMajor < 2) headers.connection = "close";
-  (res as http.ServerResponse).writeHead(outcome.status, headers);
-  res.end(outcome.body ?? "");
+const RESOURCES = new Set(["Users", "Bulk", "ServiceProviderConfig", "ResourceTypes", "Schemas"]);
+
+/** `GET Users`, `POST Bulk`, …: the endpoint a request names, without the organization or any id. */
+function scimOperation(method: string, path: string): string {
+  const resource = path.slice(PREFIX.length).split("/")[1];
+  return `${method.toUpperCase()} ${resource !== undefined && RESOURCES.has(resource) ? resource : "unknown"}`;
 }

@@ -43,7 +43,7 @@ import { livenessProbe, readinessProbe } from "../observability/probes.js";
 import { collapsingDatabaseOutages, DATABASE_DOWN } from "../observability/outage-log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { metricsEndpoint, startMetricsServer } from "../observability/metrics-endpoint.js";
-import { assignRequestId, kProtocol, logHttpRequest, observeInterceptor, protocolOf } from "../observability/request-log.js";
+import { assignRequestId, kProtocol, observeInterceptor, protocolOf } from "../observability/request-log.js";
 
 export interface App {
   url: string;
@@ -144,9 +144,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const serveConsole = consoleHandler(config.consoleDir ?? join(process.cwd(), "dist", "console"));
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
-  const v1Principals = new WeakMap<object, string>();
-  const v1Surface = createV1Surface(deps, { log, rateLimitPerMinute: config.v1RateLimitPerMinute, onAuthenticated: (req, id) => v1Principals.set(req, id) });
-  const scim = createScimSurface(deps, { log, ...config.scim });
+  const v1Surface = createV1Surface(deps, { log, metrics, rateLimitPerMinute: config.v1RateLimitPerMinute });
+  const scim = createScimSurface(deps, { log, metrics, ...config.scim });
   const connect = connectNodeAdapter({
     routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
     interceptors,
@@ -160,17 +159,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     fallback: (req, res) => void gateway(req as never, res as never),
   });
   const isRpc = rpcPaths(registered.map((r) => r.service.typeName));
-  const logged = (handler: SurfaceHandler): SurfaceHandler => (req, res) => {
-    logHttpRequest(req as never, res as never, log, v1Principals);
-    return handler(req, res);
-  };
   const entry = createEntry(
     ([
       { name: "readiness", owns: (path, method) => method === "GET" && path === "/readyz", handle: (req, res) => void (readinessProbe(req as never, res as never, isReady) || gateway(req as never, res as never)) },
       ...(metricsServer ? [] : [{ name: "metrics", owns: (path: string, method: string) => method === "GET" && path === "/metrics", handle: ((req, res) => void metricsEndpoint(req as never, res as never, metrics)) as SurfaceHandler }]),
       { name: "rpc", owns: isRpc, handle: connect as SurfaceHandler },
-      { name: "v1", owns: (path) => isV1SurfacePath(path), handle: logged(v1Surface as SurfaceHandler) },
-      { name: "scim", owns: (path) => isScimPath(path), handle: logged(scim as SurfaceHandler) },
+      { name: "v1", owns: (path) => isV1SurfacePath(path), handle: v1Surface as SurfaceHandler },
+      { name: "scim", owns: (path) => isScimPath(path), handle: scim as SurfaceHandler },
       { name: "console", owns: (path) => isConsolePath(path), handle: serveConsole as SurfaceHandler },
       { name: "openapi", owns: (path, method) => method === "GET" && path === "/openapi.json", handle: (_req, res) => serveOpenApi(res as never) },
     ] satisfies Surface[]),

@@ -2,13 +2,8 @@ import { hashToken } from "../credentials/tokens.js";
 import type { Principal } from "../commands/permissions.js";
 import { authenticateToken } from "../api/auth/authenticate.js";
 import type { Deps } from "../commands/deps.js";
+import { bearerToken, header, type Req } from "../http/request.js";
 import { type ActiveApiKey, activeApiKeyByHash } from "../projections/api-keys/queries.js";
-import type { Req } from "./responses.js";
-
-const header = (req: Req, name: string): string | undefined => {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 /** The calling application: an active API key from `x-api-key`, looked up by its hash. */
 export async function apiKeyOf(deps: Deps, req: Req): Promise<ActiveApiKey | undefined> {
@@ -18,7 +13,6 @@ export async function apiKeyOf(deps: Deps, req: Req): Promise<ActiveApiKey | und
 
 /** The acting user from `Authorization: Bearer`; a deactivated user's token no longer resolves. */
 export async function principalOf(deps: Deps, req: Req): Promise<Principal | undefined> {
-  const [scheme, token] = (header(req, "authorization") ?? "").split(" ");
-  if (scheme?.toLowerCase() !== "bearer" || !token) return undefined;
-  return authenticateToken(deps, token);
+  const token = bearerToken(req);
+  return token ? authenticateToken(deps, token) : undefined;
 }

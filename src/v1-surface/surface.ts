@@ -1,10 +1,11 @@
 import { checkText, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { couldEverPass } from "../commands/access.js";
-import { withDatabaseBudget } from "../db/budget.js";
 import type { Deps } from "../commands/deps.js";
+import { header, readBody, type Req } from "../http/request.js";
+import { type Call, serveHttpSurface } from "../http/serve.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import { apiKeyOf, principalOf } from "./authenticate.js";
-import { readBody } from "./body.js";
 import { fingerprint, IdempotencyStore } from "./idempotency.js";
 import { openApiDocument } from "./openapi.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -15,14 +16,13 @@ import { decodeSegment, validateRequest } from "./validation.js";
 
 export interface V1SurfaceOptions {
   log: Logger;
+  metrics?: Metrics;
   /** Requests per minute and API key (env V1_RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
   /** These operations take no body; a small JSON object is tolerated (and fingerprinted). */
   maxBodyBytes?: number;
   /** How often an instance deletes expired idempotency records, at most. */
   pruneIntervalMs?: number;
-  /** Told who made a request, for its log line (src/observability). */
-  onAuthenticated?: (req: reply.Req, principalId: string) => void;
 }
 
 function isCleanText(body: Buffer): boolean {
@@ -56,22 +56,21 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     idempotency.prune().catch((error) => log.warn("pruning idempotency records failed", { cause: String(error) }));
   }
 
-  async function userOperation(req: reply.Req, operation: UserOperation, rawUserId: string, path: string): Promise<reply.Outcome> {
+  async function userOperation(req: Req, call: Call, operation: UserOperation, rawUserId: string, path: string): Promise<reply.Outcome> {
     const key = await apiKeyOf(deps, req);
     if (!key) return reply.unauthenticated("API key");
     const allowed = await limiter.take(key.id);
     if (!allowed.ok) return reply.rateLimited(allowed.retryAfterSeconds);
     const principal = await principalOf(deps, req);
     if (!principal) return reply.unauthenticated("auth token");
-    options.onAuthenticated?.(req, principal.userId);
+    call.principalId = principal.userId;
     const body = await readBody(req, maxBodyBytes);
     if (!body) return reply.tooLarge(maxBodyBytes);
     // The body is only fingerprinted, never stored; it is still text the API's one input check must accept.
     if (!isCleanText(body)) return reply.invalid([{ fieldName: "body", error: "REGEX", params: ["UTF-8 text without U+0000"] }]);
 
     const userId = decodeSegment(rawUserId);
-    const refHeader = req.headers["idempotency-ref"];
-    const ref = Array.isArray(refHeader) ? refHeader[0] : refHeader;
+    const ref = header(req, "idempotency-ref");
     const invalid = validateRequest(userId, ref);
     if (invalid.length > 0) return reply.invalid(invalid);
     // The ADMIN role (user.write) is checked by the command on the user it loads, in the user's organization.
@@ -92,19 +91,21 @@ export function createV1Surface(deps: Deps, options: V1SurfaceOptions) {
     }
   }
 
-  async function handle(req: reply.Req): Promise<reply.Outcome> {
+  async function handle(req: Req, call: Call): Promise<reply.Outcome> {
     const path = (req.url ?? "/").split("?")[0];
     const found = matchRoute(req.method ?? "GET", path);
     if (found.kind === "not-found") return reply.routeNotFound;
     if (found.kind === "method-not-allowed") return reply.methodNotAllowed(found.allow);
     if (found.route.operation === "openapi") return openApiDocument();
-    return userOperation(req, found.route.operation, found.params.user_id, path);
+    return userOperation(req, call, found.route.operation, found.params.user_id, path);
   }
 
-  return (req: reply.Req, res: reply.Res): void => {
-    void withDatabaseBudget(deps.dbBudgetMs, () => handle(req))
-      .catch((error) => reply.failure(error, log, "request"))
-      .then((outcome) => reply.send(req, res, outcome))
-      .catch((error) => log.error("writing a response failed", { cause: String(error) }));
+  const operationOf = (method: string, path: string) => {
+    const found = matchRoute(method, path);
+    return found.kind === "found" ? found.route.operation : found.kind;
   };
+  return serveHttpSurface(
+    { service: "v1", protocol: "rest", contentType: "application/json", log, metrics: options.metrics, dbBudgetMs: deps.dbBudgetMs, operationOf, failure: (error) => reply.failure(error, log, "request") },
+    handle,
+  );
 }

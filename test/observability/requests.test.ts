@@ -128,6 +128,32 @@ describeOnDatabases("metrics, request ids and request logs on %s", { overrides: 
       expect.objectContaining({ message: "request", method: `POST ${deactivatePath(userId)}`, protocol: "rest", code: 204, principalId: admin }),
     ]);
   });
+
+  it("meters and logs SCIM and /v1 calls like RPCs: protocol label, code, one line each", async () => {
+    const orgId = await newOrg(clients, server.adminToken);
+    const userId = await newHuman(clients, server.adminToken, orgId);
+    const { key: apiKey } = await addApiKey(clients, server.adminToken);
+    const before = await scrape(server.url);
+    const scimLabels = (code: string) => ({ grpc_service: "scim.v2", grpc_method: "GET Users", protocol: "scim", grpc_code: code });
+    const v1Labels = { grpc_service: "v1", grpc_method: "userDeactivate", protocol: "rest", grpc_code: "OK" };
+    const scimBefore = { ok: before("grpc_server_handled_total", scimLabels("OK"), { absentAs: 0 }), refused: before("grpc_server_handled_total", scimLabels("Unauthenticated"), { absentAs: 0 }) };
+    const v1Before = before("grpc_server_handled_total", v1Labels, { absentAs: 0 });
+    log.length = 0;
+    const listed = await fetch(`${server.url}/scim/v2/${orgId}/Users`, { headers: { authorization: `Bearer ${server.adminToken}`, "x-request-id": "scim-call" } });
+    expect(listed.status).toBe(200);
+    expect((await fetch(`${server.url}/scim/v2/${orgId}/Users`)).status).toBe(401);
+    expect((await v1(server.url, "POST", deactivatePath(userId), { apiKey, token: server.adminToken })).status).toBe(204);
+    const after = await scrape(server.url);
+    expect(after("grpc_server_handled_total", scimLabels("OK")) - scimBefore.ok).toBe(1);
+    expect(after("grpc_server_handled_total", scimLabels("Unauthenticated")) - scimBefore.refused).toBe(1);
+    expect(after("grpc_server_handled_total", v1Labels) - v1Before).toBe(1);
+    expect(after("grpc_server_handling_seconds_count", { grpc_service: "scim.v2", protocol: "scim" })).toBeGreaterThanOrEqual(2);
+    const lines = log.map((l) => JSON.parse(l)).filter((l) => l.message === "request" && l.protocol === "scim");
+    expect(lines).toEqual([
+      expect.objectContaining({ method: `GET /scim/v2/${orgId}/Users`, code: 200, requestId: "scim-call", principalId: expect.any(String) }),
+      expect.objectContaining({ method: `GET /scim/v2/${orgId}/Users`, code: 401 }),
+    ]);
+  });
 });
 
 describe("METRICS_PORT", () => {
