@@ -15,7 +15,10 @@ export async function addLongHistories(db: Db, userIds: readonly string[], event
   const cycles = Math.max(1, Math.round(events / 2));
   for (let from = 0; from < userIds.length; from += 500) {
     const ids = userIds.slice(from, from + 500);
-    await sql`
+    // 500 × 1,000 rows in one statement: longer than the service's statement timeout on a busy machine.
+    await db.transaction().execute(async (trx) => {
+      await sql`set local statement_timeout = 0`.execute(trx);
+      await sql`
       insert into events (aggregate_type, aggregate_id, sequence, type, payload, creator, resource_owner, created_at)
       select 'user', e.aggregate_id, e.sequence + s,
         (array['user.locked', 'user.unlocked'])[((s - 1) % 2) + 1],
@@ -24,9 +27,10 @@ export async function addLongHistories(db: Db, userIds: readonly string[], event
       from (select distinct on (aggregate_id) aggregate_id, sequence, resource_owner, created_at from events
             where aggregate_type = 'user' and aggregate_id in (${sql.join(ids)}) order by aggregate_id, sequence desc) e
       cross join generate_series(1, ${cycles * 2}::int) s
-      order by s, e.aggregate_id`.execute(db);
-    await sql`update aggregate_snapshots set version = version + ${cycles * 2}
-              where aggregate_type = 'user' and aggregate_id in (${sql.join(ids)})`.execute(db);
+      order by s, e.aggregate_id`.execute(trx);
+      await sql`update aggregate_snapshots set version = version + ${cycles * 2}
+              where aggregate_type = 'user' and aggregate_id in (${sql.join(ids)})`.execute(trx);
+    });
   }
   // Parsed here, not by pg: the Emmett peer, loaded in this process, changes how pg parses jsonb.
   const [first] = userIds;
