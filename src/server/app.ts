@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRegistry } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { sql } from "kysely";
 import { principalForToken } from "../api/auth/principal.js";
 import { authInterceptor } from "../api/interceptors/auth.js";
@@ -36,9 +35,9 @@ import { ErrorDetailSchema, ErrorFactsSchema } from "../../gen/zitadel/message_p
 import { type BootstrapResult, bootstrapInstance } from "./bootstrap.js";
 import { consoleHandler, isConsolePath } from "./console.js";
 import { withCors } from "./cors.js";
-import { createEntry, rpcPaths, type Surface, type SurfaceHandler } from "./entry.js";
+import { createEntry, type Surface, type SurfaceHandler } from "./entry.js";
 import { listen, type RequestHandler } from "./listen.js";
-import { rejectMalformedRequests } from "./malformed-requests.js";
+import { createRpcHandler } from "./rpc-handler.js";
 import { livenessProbe, readinessProbe } from "../observability/probes.js";
 import { collapsingDatabaseOutages, DATABASE_DOWN } from "../observability/outage-log.js";
 import { createMetrics } from "../observability/metrics.js";
@@ -146,8 +145,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(config.metricsPort, config.host, metrics);
   const v1Surface = createV1Surface(deps, { log, metrics, rateLimitPerMinute: config.v1RateLimitPerMinute });
   const scim = createScimSurface(deps, { log, metrics, ...config.scim });
-  const connect = connectNodeAdapter({
-    routes: rejectMalformedRequests(serviceRoutes, config.maxRequestBytes),
+  const rpc = createRpcHandler({
+    routes: serviceRoutes,
     interceptors,
     readMaxBytes: config.maxRequestBytes,
     jsonOptions: { textDecoder: strictTextDecoder } as object,
@@ -155,15 +154,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     // gzip of a 100-user page cost ~8% of the server's CPU for a few KB saved on a fast link.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
     contextValues: (req) => createContextValues().set(kProtocol, protocolOf(req.headers["content-type"])),
-    // A registered service without that method: the same 404 as any unknown path.
-    fallback: (req, res) => void gateway(req as never, res as never),
+    log,
   });
-  const isRpc = rpcPaths(registered.map((r) => r.service.typeName));
   const entry = createEntry(
     ([
       { name: "readiness", owns: (path, method) => method === "GET" && path === "/readyz", handle: (req, res) => void (readinessProbe(req as never, res as never, isReady) || gateway(req as never, res as never)) },
       ...(metricsServer ? [] : [{ name: "metrics", owns: (path: string, method: string) => method === "GET" && path === "/metrics", handle: ((req, res) => void metricsEndpoint(req as never, res as never, metrics)) as SurfaceHandler }]),
-      { name: "rpc", owns: isRpc, handle: connect as SurfaceHandler },
+      { name: "rpc", owns: rpc.owns, handle: rpc.handle },
       { name: "v1", owns: (path) => isV1SurfacePath(path), handle: v1Surface as SurfaceHandler },
       { name: "scim", owns: (path) => isScimPath(path), handle: scim as SurfaceHandler },
       { name: "console", owns: (path) => isConsolePath(path), handle: serveConsole as SurfaceHandler },

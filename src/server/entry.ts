@@ -26,9 +26,3 @@ export function createEntry(surfaces: readonly Surface[], fallback: SurfaceHandl
     return (surface?.handle ?? fallback)(req, res);
   };
 }
-
-/** The paths connect's router serves: `/<package>.<Service>/<Method>` of every registered service. */
-export function rpcPaths(typeNames: readonly string[]): (path: string) => boolean {
-  const prefixes = typeNames.map((name) => `/${name}/`);
-  return (path) => prefixes.some((prefix) => path.startsWith(prefix));
-}

@@ -1,5 +1,5 @@
 import { type DescMessage, fromBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression, UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 
@@ -8,17 +8,13 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
  * frame without an encoding, a truncated gzip stream) or Unimplemented (no message, two messages for a
  * unary call), and ignores unknown frame flags. All of these are the client's fault. This checks a body
  * before connect-es parses it and raises InvalidArgument from the body stream itself, so that each
- * protocol reports it in its own format (Connect: 400 JSON, gRPC and gRPC-web: grpc-status 3).
+ * protocol reports it in its own format (Connect: 400 JSON, gRPC and gRPC-web: grpc-status 3). It wraps a
+ * handler of the router; the router's own list is left as connect built it.
  */
-export function rejectMalformedRequests(routes: (router: ConnectRouter) => void, readMaxBytes: number) {
-  return (router: ConnectRouter) => {
-    routes(router);
-    router.handlers.forEach((handler, i) => {
-      if (handler.method.methodKind !== "unary" && handler.method.methodKind !== "server_streaming") return;
-      const checked = (req: UniversalServerRequest) => handler(withCheckedBody(req, handler.method.input, readMaxBytes));
-      router.handlers[i] = Object.assign(checked, handler) as UniversalHandler;
-    });
-  };
+export function withMalformedRequestsRefused(handler: UniversalHandler, readMaxBytes: number): UniversalHandler {
+  if (handler.method.methodKind !== "unary" && handler.method.methodKind !== "server_streaming") return handler;
+  const checked = (req: UniversalServerRequest) => handler(withCheckedBody(req, handler.method.input, readMaxBytes));
+  return Object.assign(checked, { ...handler });
 }
 
 const compressions: Record<string, Compression> = { gzip: compressionGzip, br: compressionBrotli };
