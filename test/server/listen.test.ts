@@ -282,10 +282,18 @@ function rawConnect(port: number, first: string | Buffer): Promise<net.Socket> {
 }
 
 describe("listen: HTTP/2 limits", () => {
-  it("closes an HTTP/2 connection that sends only the preface after idleTimeoutMs", async () => {
+  it("closes an HTTP/2 connection that sends only the preface after idleTimeoutMs, and not before", async () => {
     const s = await start({ idleTimeoutMs: 300 });
+    const startedAt = Date.now();
     const sock = await rawConnect(s.port, PREFACE);
     await closed(sock);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(280);
+    // The same connection on a server with a long idle timeout stays open: the timer closed it, nothing else.
+    const patient = await start({ idleTimeoutMs: 60_000 });
+    const open = await rawConnect(patient.port, PREFACE);
+    const outcome = await Promise.race([closed(open).then(() => "closed"), new Promise((r) => setTimeout(() => r("open"), 1_000))]);
+    expect(outcome).toBe("open");
+    open.destroy();
   });
 
   it("closes an idle HTTP/2 session after a request, and an idle HTTP/1.1 socket", async () => {
