@@ -298,6 +298,8 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
     await poll(() => page.getByRole("status").textContent()).toContain(`${name}: deactivated`);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
+    // Reactivation succeeds only for an organization the server holds as deactivated (else ORG-already-active):
+    // the console's click reached the server, not just the page.
     expectOk(await clients.call("grpc", OrganizationServiceBeta, "activateOrganization", { id: org }, server.adminToken));
     await poll(() => page.getByRole("status").textContent()).toBe(`Changed elsewhere: ${name} was reactivated by zitadel-admin`);
     await page.getByRole("button", { name: `Deactivate ${name}` }).waitFor();
