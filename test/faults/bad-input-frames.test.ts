@@ -1,12 +1,11 @@
 import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { GetUserByIDRequestSchema, ListUsersRequestSchema } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { rest } from "../harness/clients.js";
-import { databaseKinds } from "../harness/databases.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./bad-input-wire.js";
+import { describeOnDatabases } from "../harness/on-databases.js";
+import { beforeGarbage, countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./bad-input-wire.js";
 
 const LIST_USERS = "/zitadel.user.v2.UserService/ListUsers";
 const valid = toBinary(ListUsersRequestSchema, create(ListUsersRequestSchema, { query: { limit: 1 } }));
@@ -27,37 +26,26 @@ const frames: [string, Buffer, Record<string, string>?][] = [
   ["two messages for a unary method", Buffer.concat([grpcFrame(valid), grpcFrame(valid)])],
 ];
 
-describe.each(databaseKinds)("malformed requests are InvalidArgument on every protocol (%s)", (kind) => {
-  let server: TestServer;
-  let auth: Record<string, string>;
-  let eventsBefore: number;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    auth = { authorization: `Bearer ${server.adminToken}` };
-    // The token's first call of the day records the admin's activity (one event): made before counting.
-    expect((await rest(server.url, "GET", "/v2/users/none", { token: server.adminToken })).status).toBe(404);
-    eventsBefore = await countEvents(server);
-  });
-  afterAll(async () => {
-    // nothing the garbage did reached the event log
-    if (server) expect(await countEvents(server)).toBe(eventsBefore);
-    await server?.stop();
-  });
+describeOnDatabases("malformed requests are InvalidArgument on every protocol (%s)", { orgs: 0 }, (t) => {
+  const { server } = t;
+  const garbage = beforeGarbage(t);
+  // nothing the garbage did reached the event log
+  afterAll(async () => expect(await countEvents(server)).toBe(garbage.eventsBefore));
+  const auth = () => garbage.auth;
 
   it("the well-formed request succeeds on gRPC, gRPC-web and Connect (the garbage below differs only in its bytes)", async () => {
-    expect((await rawGrpc(server.url, LIST_USERS, grpcFrame(valid), auth)).grpcStatus).toBe(0);
-    expect((await rawGrpcWeb(server.url, LIST_USERS, grpcFrame(valid), auth)).code).toBe(0);
-    expect((await rawConnect(server.url, LIST_USERS, valid, auth)).status).toBe(200);
+    expect((await rawGrpc(server.url, LIST_USERS, grpcFrame(valid), auth())).grpcStatus).toBe(0);
+    expect((await rawGrpcWeb(server.url, LIST_USERS, grpcFrame(valid), auth())).code).toBe(0);
+    expect((await rawConnect(server.url, LIST_USERS, valid, auth())).status).toBe(200);
   });
 
   it.each(frames)("gRPC: %s", async (_name, body, headers = {}) => {
-    const res = await rawGrpc(server.url, LIST_USERS, body, { ...auth, ...headers });
+    const res = await rawGrpc(server.url, LIST_USERS, body, { ...auth(), ...headers });
     expect({ code: res.grpcStatus, message: res.message }).toMatchObject({ code: Code.InvalidArgument });
   });
 
   it.each(frames)("gRPC-web: %s", async (_name, body, headers = {}) => {
-    const res = await rawGrpcWeb(server.url, LIST_USERS, body, { ...auth, ...headers });
+    const res = await rawGrpcWeb(server.url, LIST_USERS, body, { ...auth(), ...headers });
     expect({ code: res.code, message: res.message }).toMatchObject({ code: Code.InvalidArgument });
   });
 
@@ -68,7 +56,7 @@ describe.each(databaseKinds)("malformed requests are InvalidArgument on every pr
     ["gzip that is not gzip", Buffer.from(valid), { "content-encoding": "gzip" }],
     ["malformed JSON", Buffer.from("{"), { "content-type": "application/json" }],
   ] as const)("Connect: %s → 400 invalid_argument", async (_name, body, headers) => {
-    const res = await rawConnect(server.url, LIST_USERS, body, { ...auth, ...headers });
+    const res = await rawConnect(server.url, LIST_USERS, body, { ...auth(), ...headers });
     expect(res).toMatchObject({ status: 400, code: "invalid_argument" });
   });
 
@@ -83,14 +71,14 @@ describe.each(databaseKinds)("malformed requests are InvalidArgument on every pr
   });
 
   it("a NUL character in a Connect JSON or gRPC message is InvalidArgument", async () => {
-    const json = await rawConnect(server.url, "/zitadel.user.v2.UserService/GetUserByID", JSON.stringify({ userId: "a\u0000b" }), { ...auth, "content-type": "application/json" });
+    const json = await rawConnect(server.url, "/zitadel.user.v2.UserService/GetUserByID", JSON.stringify({ userId: "a\u0000b" }), { ...auth(), "content-type": "application/json" });
     expect(json).toMatchObject({ status: 400, code: "invalid_argument" });
     const frame = grpcFrame(toBinary(GetUserByIDRequestSchema, create(GetUserByIDRequestSchema, { userId: "a\u0000b" })));
-    expect((await rawGrpc(server.url, "/zitadel.user.v2.UserService/GetUserByID", frame, auth)).grpcStatus).toBe(Code.InvalidArgument);
+    expect((await rawGrpc(server.url, "/zitadel.user.v2.UserService/GetUserByID", frame, auth())).grpcStatus).toBe(Code.InvalidArgument);
   });
 
   it("an empty content-encoding header means no encoding", async () => {
-    const res = await rawConnect(server.url, LIST_USERS, valid, { ...auth, "content-encoding": "" });
+    const res = await rawConnect(server.url, LIST_USERS, valid, { ...auth(), "content-encoding": "" });
     expect(res.status).toBe(200);
   });
 });

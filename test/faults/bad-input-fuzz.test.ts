@@ -1,10 +1,9 @@
 import http2 from "node:http2";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseKinds } from "../harness/databases.js";
+import { afterAll, expect, it } from "vitest";
+import { describeOnDatabases } from "../harness/on-databases.js";
 import { rest } from "../harness/clients.js";
-import { startTestServer, type TestServer } from "../harness/server.js";
-import { countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./bad-input-wire.js";
+import { beforeGarbage, countEvents, grpcFrame, rawConnect, rawGrpc, rawGrpcWeb } from "./bad-input-wire.js";
 
 /**
  * Property-based bad input on every protocol: whatever a client sends, the answer is never a server error
@@ -63,22 +62,11 @@ const tried = <A extends unknown[]>(prop: (...input: A) => Promise<void>) => asy
   await prop(...input);
 };
 
-describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
-  let server: TestServer;
-  let auth: Record<string, string>;
-  let eventsBefore: number;
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    auth = { authorization: `Bearer ${server.adminToken}` };
-    // The token's first call of the day records the admin's activity (one event): made before counting.
-    expect((await rest(server.url, "GET", "/v2/users/none", { token: server.adminToken })).status).toBe(404);
-    eventsBefore = await countEvents(server);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    console.log(`bad input (${kind}): ${inputsTried} inputs tried so far in this file, ${RUNS} per property`);
-  });
+describeOnDatabases("property-based bad input (%s)", { orgs: 0 }, (t) => {
+  const { server } = t;
+  const garbage = beforeGarbage(t);
+  afterAll(() => console.log(`bad input (${t.kind}): ${inputsTried} inputs tried so far in this file, ${RUNS} per property`));
+  const auth = () => garbage.auth;
 
   const grpcOk = (code: number | undefined, httpStatus?: number) => {
     expect(httpStatus === undefined || httpStatus < 500, `HTTP ${httpStatus}`).toBe(true);
@@ -88,7 +76,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
   it("Connect: binary protobuf bodies", async () => {
     await fc.assert(
       fc.asyncProperty(method, body, tried(async (m, b) => {
-        const res = await rawConnect(server.url, m, b, auth);
+        const res = await rawConnect(server.url, m, b, auth());
         expect(res.status, res.message).toBeLessThan(500);
       })),
       { numRuns: RUNS },
@@ -98,7 +86,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
   it("Connect: JSON bodies", async () => {
     await fc.assert(
       fc.asyncProperty(method, jsonText, tried(async (m, text) => {
-        const res = await rawConnect(server.url, m, text, { ...auth, "content-type": "application/json" });
+        const res = await rawConnect(server.url, m, text, { ...auth(), "content-type": "application/json" });
         expect(res.status, res.message).toBeLessThan(500);
       })),
       { numRuns: RUNS },
@@ -108,7 +96,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
   it("gRPC: frames over HTTP/2", async () => {
     await fc.assert(
       fc.asyncProperty(method, frames, fc.constantFrom("application/grpc", "application/grpc+proto", "application/grpc+json"), tried(async (m, f, type) => {
-        const res = await rawGrpc(server.url, m, f, { ...auth, "content-type": type });
+        const res = await rawGrpc(server.url, m, f, { ...auth(), "content-type": type });
         grpcOk(res.grpcStatus, res.httpStatus);
       })),
       { numRuns: RUNS },
@@ -118,7 +106,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
   it("gRPC-web: frames over HTTP/1.1", async () => {
     await fc.assert(
       fc.asyncProperty(method, frames, tried(async (m, f) => {
-        const res = await rawGrpcWeb(server.url, m, f, auth);
+        const res = await rawGrpcWeb(server.url, m, f, auth());
         grpcOk(typeof res.code === "number" ? res.code : undefined, res.status);
       })),
       { numRuns: RUNS },
@@ -147,7 +135,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
           const url = path(segment || "x") + (query ? `?${query}` : "");
           const res = await fetch(new URL(url, server.url), {
             method: verb,
-            headers: { ...auth, "content-type": "application/json" },
+            headers: { ...auth(), "content-type": "application/json" },
             body: verb === "GET" || text === undefined ? undefined : text,
             signal: AbortSignal.timeout(30_000),
           });
@@ -166,7 +154,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
         fc.dictionary(fc.constantFrom(...names), headerValue, { maxKeys: 4 }),
         tried(async (protocol, headers) => {
           const listUsers = "/zitadel.user.v2.UserService/ListUsers";
-          const all = { ...auth, ...headers };
+          const all = { ...auth(), ...headers };
           // both protocols prescribe Unimplemented for an encoding the server does not support
           // (the content-type, which may be fuzzed too, decides which protocol and so which header counts)
           const unsupported =
@@ -200,7 +188,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
 
   it("oversized headers: 431 on HTTP/1.1, a refused stream on HTTP/2, and the server keeps serving", async () => {
     const big = "x".repeat(64 * 1024);
-    const h1 = await fetch(new URL("/v2/users", server.url), { method: "POST", headers: { ...auth, "x-big": big }, body: "{}" });
+    const h1 = await fetch(new URL("/v2/users", server.url), { method: "POST", headers: { ...auth(), "x-big": big }, body: "{}" });
     expect(h1.status).toBe(431);
     const h2 = await new Promise<string>((resolve) => {
       const session = http2.connect(server.url);
@@ -220,7 +208,7 @@ describe.each(databaseKinds)("property-based bad input (%s)", (kind) => {
   });
 
   it("the event log is unchanged and the server still answers", async () => {
-    expect(await countEvents(server)).toBe(eventsBefore);
+    expect(await countEvents(server)).toBe(garbage.eventsBefore);
     const res = await rest(server.url, "GET", "/healthz");
     expect(res.status).toBe(200);
   });

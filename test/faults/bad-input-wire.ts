@@ -1,3 +1,6 @@
+import { beforeAll, expect } from "vitest";
+import { rest } from "../harness/clients.js";
+import type { OnDatabase } from "../harness/on-databases.js";
 import http2 from "node:http2";
 import { sql } from "kysely";
 import type { TestServer } from "../harness/server.js";
@@ -96,4 +99,18 @@ export async function rawConnect(url: string, path: string, body: Uint8Array | s
     // not a Connect error body
   }
   return { status: res.status, code: parsed.code, message: parsed.message ?? text };
+}
+
+/**
+ * For a suite that sends garbage: the admin's auth header, and the number of events before the garbage.
+ * The token's first call of the day records the admin's activity (one event), so that call is made first.
+ */
+export function beforeGarbage(t: OnDatabase) {
+  const state = { auth: {} as Record<string, string>, eventsBefore: 0 };
+  beforeAll(async () => {
+    state.auth = { authorization: `Bearer ${t.adminToken}` };
+    expect((await rest(t.url, "GET", "/v2/users/none", { token: t.adminToken })).status).toBe(404);
+    state.eventsBefore = await countEvents(t.server);
+  });
+  return state;
 }

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { openDatabase } from "../../src/db/database.js";
 import { Clients } from "../harness/clients.js";
-import { createScratchDatabase } from "../harness/databases.js";
 import { type Ack, checkConsistency, type LoadFigures, newFigures, runLoad, seedUsers } from "./load.js";
 import { healthStatus, pollUntil, type ServerProcess, startServerProcess } from "./server-process.js";
-import { TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 // Real PostgreSQL only: the faults are in the connection between the server process and its database.
 const TOKEN = "faults-admin-token-0123456789";
@@ -19,7 +18,7 @@ const HEALTH_TIMEOUT_MS = 1_000;
 const FAIL_WITHIN_MS = CONNECT_TIMEOUT_MS + QUERY_TIMEOUT_MS + 1_000 + 10_000;
 
 describe.runIf(process.env.DATABASE_URL)("database connection faults under write load (PostgreSQL)", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let database: Awaited<ReturnType<typeof scratchDatabaseBehindProxy>>;
   let proxy: TcpProxy;
   let server: ServerProcess;
   const acks: Ack[] = [];
@@ -28,13 +27,10 @@ describe.runIf(process.env.DATABASE_URL)("database connection faults under write
   let crashes = 0;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    const target = new URL(scratch.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(scratch.url);
-    viaProxy.port = String(await proxy.start());
+    database = await scratchDatabaseBehindProxy();
+    proxy = database.proxy;
     server = await startServerProcess({
-      DATABASE_URL: viaProxy.toString(),
+      DATABASE_URL: database.url,
       ADMIN_TOKEN: TOKEN,
       DB_CONNECT_TIMEOUT: `${CONNECT_TIMEOUT_MS}ms`,
       DB_QUERY_TIMEOUT: `${QUERY_TIMEOUT_MS}ms`,
@@ -43,8 +39,7 @@ describe.runIf(process.env.DATABASE_URL)("database connection faults under write
   });
   afterAll(async () => {
     await server?.stop();
-    await proxy?.close();
-    await scratch?.drop();
+    await database?.drop();
     console.log(
       `[faults] connection faults: ${figures.sent} commands sent, ${figures.acknowledged} acknowledged, ${faults} faults injected, ` +
         `${figures.unavailable} Unavailable, ${figures.preconditions} resynchronised, ${figures.serverErrors} 5xx, ${figures.hung} hung, ` +
@@ -53,7 +48,7 @@ describe.runIf(process.env.DATABASE_URL)("database connection faults under write
   });
 
   async function terminateBackends(): Promise<number> {
-    const admin = new pg.Client({ connectionString: scratch.url, connectionTimeoutMillis: 10_000 });
+    const admin = new pg.Client({ connectionString: database.directUrl, connectionTimeoutMillis: 10_000 });
     await admin.connect();
     try {
       const { rowCount } = await admin.query(
@@ -153,13 +148,13 @@ describe.runIf(process.env.DATABASE_URL)("database connection faults under write
 
   it("left every acknowledged command in the log, no gap, no duplicate, read models equal a rebuild", async () => {
     await server.stop();
-    const database = await openDatabase({ databaseUrl: scratch.url, dataDir: ":memory:" });
+    const direct = await openDatabase({ databaseUrl: database.directUrl, dataDir: ":memory:" });
     try {
-      const result = await checkConsistency(database.db, acks);
+      const result = await checkConsistency(direct.db, acks);
       console.log(`[faults] connection faults consistency: ${acks.length} acknowledged, ${result.lost} lost, ${result.duplicates} duplicates, ${result.gaps} gaps, ${result.readModelDiffs} read-model differences`);
       expect(result).toEqual({ lost: 0, duplicates: 0, gaps: 0, readModelDiffs: 0 });
     } finally {
-      await database.close();
+      await direct.close();
     }
   });
 });

@@ -2,11 +2,10 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { Clients, expectOk } from "../harness/clients.js";
-import { createScratchDatabase } from "../harness/databases.js";
 import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { addApiKey, countEvents, v1 } from "../v1-surface/helpers.js";
-import { TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 // Real PostgreSQL only: the fault is in the network between the server and its database. The proxy
 // delivers a command's commit and drops PostgreSQL's reply, so the change is committed but the server
@@ -16,7 +15,7 @@ const ROUNDS = 4;
 const isCommit = (bytes: Buffer) => bytes[0] === 0x51 && /^commit\b/i.test(bytes.subarray(5).toString("latin1"));
 
 describe.runIf(process.env.DATABASE_URL)("a commit whose reply is lost (PostgreSQL)", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let database: Awaited<ReturnType<typeof scratchDatabaseBehindProxy>>;
   let proxy: TcpProxy;
   let server: TestServer;
   let clients: Clients;
@@ -27,12 +26,9 @@ describe.runIf(process.env.DATABASE_URL)("a commit whose reply is lost (PostgreS
   let wrongAnswers = 0;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    const target = new URL(scratch.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(scratch.url);
-    viaProxy.port = String(await proxy.start());
-    server = await startTestServer("postgres", {}, { databaseUrl: viaProxy.toString(), dbQueryTimeoutMs: 1_000, dbConnectTimeoutMs: 500 });
+    database = await scratchDatabaseBehindProxy();
+    proxy = database.proxy;
+    server = await startTestServer("postgres", {}, { databaseUrl: database.url, dbQueryTimeoutMs: 1_000, dbConnectTimeoutMs: 500 });
     clients = new Clients(server.url);
     orgId = await newOrg(clients, server.adminToken);
     admin = await newMachine(clients, server.adminToken, orgId, ["ADMIN"]);
@@ -41,8 +37,7 @@ describe.runIf(process.env.DATABASE_URL)("a commit whose reply is lost (PostgreS
   afterAll(async () => {
     clients?.close();
     await server?.app.close();
-    await proxy?.close();
-    await scratch?.drop();
+    await database?.drop();
     console.log(`[faults] lost commit replies: ${lostReplies} commits with a failed reply, ${wrongAnswers} wrong answers`);
   });
 

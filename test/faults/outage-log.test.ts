@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScratchDatabase } from "../harness/databases.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { capturingLogger } from "../v1-surface/helpers.js";
-import { TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 // Real PostgreSQL only. While the database is away, the log says so once, then once per interval, then
 // once when it is back — not once per failed request or background attempt; the metrics still count
@@ -12,27 +11,23 @@ const OUTAGE_MS = 3_000;
 const REQUESTS = 30;
 
 describe.runIf(process.env.DATABASE_URL)("database outage in the log (PostgreSQL)", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let database: Awaited<ReturnType<typeof scratchDatabaseBehindProxy>>;
   let proxy: TcpProxy;
   let server: TestServer;
   const log = capturingLogger();
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    const target = new URL(scratch.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(scratch.url);
-    viaProxy.port = String(await proxy.start());
+    database = await scratchDatabaseBehindProxy();
+    proxy = database.proxy;
     server = await startTestServer(
       "postgres",
       { log },
-      { databaseUrl: viaProxy.toString(), dbQueryTimeoutMs: 400, dbConnectTimeoutMs: 300, lockoutSweepIntervalMs: 200, outageLogIntervalMs: INTERVAL_MS },
+      { databaseUrl: database.url, dbQueryTimeoutMs: 400, dbConnectTimeoutMs: 300, lockoutSweepIntervalMs: 200, outageLogIntervalMs: INTERVAL_MS },
     );
   });
   afterAll(async () => {
     await server?.app.close();
-    await proxy?.close();
-    await scratch?.drop();
+    await database?.drop();
   });
 
   const unavailableHandled = async () => {

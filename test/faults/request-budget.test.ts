@@ -1,12 +1,11 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Clients } from "../harness/clients.js";
-import { createScratchDatabase } from "../harness/databases.js";
 import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { entraUser } from "../scim/helpers.js";
 import { addApiKey } from "../v1-surface/helpers.js";
-import { TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 // Real PostgreSQL only (PGlite runs in the process). With small timeouts, a database that answers every
 // statement just inside DB_QUERY_TIMEOUT, or not at all, must not stretch a request past its budget of
@@ -19,7 +18,7 @@ const BUDGET_MS = QUERY_TIMEOUT_MS + CONNECT_TIMEOUT_MS;
 const SLACK_MS = 1_000;
 
 describe.runIf(process.env.DATABASE_URL)("a per-request database budget (PostgreSQL)", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let database: Awaited<ReturnType<typeof scratchDatabaseBehindProxy>>;
   let proxy: TcpProxy;
   let server: TestServer;
   let clients: Clients;
@@ -28,19 +27,15 @@ describe.runIf(process.env.DATABASE_URL)("a per-request database budget (Postgre
   let maxLagMs = 0;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase();
-    const target = new URL(scratch.url);
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(scratch.url);
-    viaProxy.port = String(await proxy.start());
-    server = await startTestServer("postgres", {}, { databaseUrl: viaProxy.toString(), dbQueryTimeoutMs: QUERY_TIMEOUT_MS, dbConnectTimeoutMs: CONNECT_TIMEOUT_MS });
+    database = await scratchDatabaseBehindProxy();
+    proxy = database.proxy;
+    server = await startTestServer("postgres", {}, { databaseUrl: database.url, dbQueryTimeoutMs: QUERY_TIMEOUT_MS, dbConnectTimeoutMs: CONNECT_TIMEOUT_MS });
     clients = new Clients(server.url);
   });
   afterAll(async () => {
     clients?.close();
     await server?.app.close();
-    await proxy?.close();
-    await scratch?.drop();
+    await database?.drop();
     const slowest = Math.max(0, ...unavailable);
     console.log(`[faults] request budget: ${unavailable.length} answers 503, slowest ${slowest} ms against a bound of ${BUDGET_MS} ms (+${SLACK_MS} ms slack; longest event-loop stall ${maxLagMs} ms)`);
   });

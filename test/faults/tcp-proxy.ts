@@ -1,4 +1,5 @@
 import net from "node:net";
+import { createScratchDatabase } from "../harness/databases.js";
 
 export type ProxyMode = "forward" | "pause" | "blackhole" | "refuse";
 
@@ -136,4 +137,22 @@ export class TcpProxy {
     }
     await new Promise((resolve) => this.server?.close(resolve));
   }
+}
+
+/** A scratch PostgreSQL database and a proxy in front of it: `url` goes through the proxy, `directUrl` around it. */
+export async function scratchDatabaseBehindProxy() {
+  const scratch = await createScratchDatabase();
+  const target = new URL(scratch.url);
+  const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const viaProxy = new URL(scratch.url);
+  viaProxy.port = String(await proxy.start());
+  return {
+    proxy,
+    url: viaProxy.toString(),
+    directUrl: scratch.url,
+    async drop() {
+      await proxy.close();
+      await scratch.drop();
+    },
+  };
 }

@@ -13,7 +13,12 @@ export async function newOrg(clients: Clients, adminToken: string): Promise<stri
 
 /** An ACTIVE human user (verified email). */
 export async function newHuman(clients: Clients, adminToken: string, orgId: string, verified = true): Promise<string> {
-  const name = unique("user");
+  return (await addHuman(clients, adminToken, orgId, { verified })).userId;
+}
+
+/** A human user: with a password it is ACTIVE even with an unverified email; without one it needs a verified email. */
+export async function addHuman(clients: Clients, adminToken: string, orgId: string, options: { verified?: boolean; password?: string; givenName?: string; familyName?: string; prefix?: string } = {}) {
+  const username = unique(options.prefix ?? "user");
   const res = expectOk(
     await clients.call(
       "connect-json",
@@ -21,14 +26,15 @@ export async function newHuman(clients: Clients, adminToken: string, orgId: stri
       "addHumanUser",
       {
         organization: { org: { case: "orgId", value: orgId } },
-        username: name,
-        profile: { givenName: "Given", familyName: "Family" },
-        email: { email: `${name}@example.com`, verification: { case: "isVerified", value: verified } },
+        username,
+        profile: { givenName: options.givenName ?? "Given", familyName: options.familyName ?? "Family" },
+        email: { email: `${username}@example.com`, ...(options.verified === undefined ? {} : { verification: { case: "isVerified" as const, value: options.verified } }) },
+        ...(options.password === undefined ? {} : { passwordType: { case: "password" as const, value: { password: options.password } } }),
       },
       adminToken,
     ),
   );
-  return res.userId;
+  return { userId: res.userId, username };
 }
 
 /** A machine user with a personal access token and, optionally, roles in its organization. */

@@ -5,30 +5,14 @@ import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import type { Db } from "../../src/db/database.js";
 import type { Logger } from "../../src/logger.js";
 import { type Clients, expectOk, type RpcProtocol } from "../harness/clients.js";
-import { unique } from "../harness/fixtures.js";
+import { addHuman, unique } from "../harness/fixtures.js";
 
 export const PASSWORD = "Correct-Horse-9";
 export const WRONG = "Wrong-Horse-9";
 
 /** An ACTIVE human with a password (unverified email: the password alone makes it active). */
-export async function newHumanWithPassword(clients: Clients, adminToken: string, orgId: string, password = PASSWORD) {
-  const username = unique("login");
-  const res = expectOk(
-    await clients.call(
-      "connect-json",
-      UserService,
-      "addHumanUser",
-      {
-        organization: { org: { case: "orgId", value: orgId } },
-        username,
-        profile: { givenName: "Ada", familyName: "Lovelace" },
-        email: { email: `${username}@example.com` },
-        passwordType: { case: "password", value: { password } },
-      },
-      adminToken,
-    ),
-  );
-  return { userId: res.userId, username };
+export function newHumanWithPassword(clients: Clients, adminToken: string, orgId: string, password = PASSWORD) {
+  return addHuman(clients, adminToken, orgId, { password, prefix: "login", givenName: "Ada", familyName: "Lovelace" });
 }
 
 export function login(
