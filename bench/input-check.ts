@@ -1,8 +1,9 @@
 // `npx tsx bench/input-check.ts`: the CPU the one input check adds per request, against the NUL scan it
 // replaced, on a typical command message (AddHumanUser) and a 100-user page request; and the strict UTF-8
-// decode of a JSON body against the lenient one it replaced. Micro-benchmark: run it on a quiet machine.
-import { create } from "@bufbuild/protobuf";
-import { AddHumanUserRequestSchema, ListUsersRequestSchema } from "../gen/zitadel/user/v2/user_service_pb.js";
+// decode of a JSON body against the lenient one it replaced; and the second decode of a binary request
+// that the malformed-body check costs (connect-es decodes it again). Micro-benchmark: run it on a quiet machine.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { AddHumanUserRequestSchema, DeactivateUserRequestSchema, ListUsersRequestSchema } from "../gen/zitadel/user/v2/user_service_pb.js";
 import { checkText, decodeUtf8 } from "../src/api/interceptors/text-input.js";
 
 function hasNul(value: unknown, depth = 0): boolean {
@@ -38,3 +39,9 @@ time("NUL scan (before), ListUsers", N, () => hasNul(list));
 time("one input check (after), ListUsers", N, () => checkText(list));
 time("lenient UTF-8 decode (before), JSON body", N, () => body.toString("utf8"));
 time("strict UTF-8 decode (after), JSON body", N, () => decodeUtf8(body));
+
+// The malformed-body check decodes each binary request once more than connect-es does (src/server/malformed-requests.ts).
+const deactivate = toBinary(DeactivateUserRequestSchema, create(DeactivateUserRequestSchema, { userId: "916385677553045504" }));
+const humanBytes = toBinary(AddHumanUserRequestSchema, human);
+time("second binary decode, DeactivateUser", N, () => fromBinary(DeactivateUserRequestSchema, deactivate));
+time("second binary decode, AddHumanUser", N, () => fromBinary(AddHumanUserRequestSchema, humanBytes));
