@@ -12,7 +12,8 @@ export function rowDetails(row: DetailsColumns): ObjectDetails {
   return { sequence: row.sequence, changeDate: row.change_date, creationDate: row.creation_date, resourceOwner: row.resource_owner };
 }
 
-export function detailsV2(d: ObjectDetails) {
+export function detailsV2(d: ObjectDetails | { resourceOwner: string }) {
+  if (!("sequence" in d)) return create(DetailsSchema, { resourceOwner: d.resourceOwner });
   return create(DetailsSchema, {
     sequence: BigInt(d.sequence),
     changeDate: timestamp(d.changeDate),

@@ -24,11 +24,22 @@ export async function loadLockoutPolicy(session: CommandSession, configured: Loc
 }
 
 /** The lockout settings stream folded, with its last event (for details); outside any command. */
-export async function readLockoutSettings(store: EventStore): Promise<{ state: LockoutSettingsState; last?: StoredEvent; first?: StoredEvent }> {
+async function readLockoutSettings(store: EventStore): Promise<{ state: LockoutSettingsState; last?: StoredEvent; first?: StoredEvent }> {
   const history = await store.readStream(lockoutSettingsAggregate.type, LOCKOUT_SETTINGS_ID);
   let state = lockoutSettingsAggregate.initialState();
   for (const event of history) state = lockoutSettingsAggregate.evolve(state, event as never);
   return { state, first: history[0], last: history[history.length - 1] };
+}
+
+/**
+ * The lockout policy in force: the last SetLockoutPolicy, else the configuration. `details` come from the
+ * events that set it; with none (the configuration rules), only the instance as resource owner.
+ */
+export async function lockoutPolicyInForce(deps: Pick<Deps, "store" | "lockout">): Promise<{ policy: LockoutPolicy; details: ObjectDetails | { resourceOwner: string } }> {
+  const { state, first, last } = await readLockoutSettings(deps.store);
+  const policy = effectiveLockout(state, deps.lockout);
+  if (!first || !last) return { policy, details: { resourceOwner: INSTANCE_RESOURCE_OWNER } };
+  return { policy, details: { sequence: last.sequence, changeDate: last.createdAt, creationDate: first.createdAt, resourceOwner: last.resourceOwner } };
 }
 
 /** Replaces the instance's lockout settings (an instance permission, checked before anything is loaded). */
