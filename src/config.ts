@@ -12,6 +12,10 @@ export interface Config {
   /** PGlite directory, or ":memory:"; also where admin.pat is written. */
   dataDir: string;
   databaseUrl?: string;
+  /** DATABASE_READ_URL: a streaming replica of DATABASE_URL for read-only queries (src/db/read-replica.ts). */
+  databaseReadUrl?: string;
+  /** DATABASE_READ_MAX_WAIT (1s): how long a read waits for the replica to replay the primary's position. */
+  databaseReadMaxWaitMs?: number;
   /** The first admin's token on first start (for automation); random otherwise. */
   adminToken?: string;
   tls?: { cert: Buffer; key: Buffer };
@@ -81,6 +85,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? "0.0.0.0",
     dataDir: env.DATA_DIR ?? "./data",
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: env.DATABASE_READ_URL || undefined,
+    databaseReadMaxWaitMs: parseDuration(env.DATABASE_READ_MAX_WAIT),
     adminToken: env.ADMIN_TOKEN || undefined,
     tls,
     maxRequestBytes: Number(env.MAX_REQUEST_BYTES ?? 4 * 1024 * 1024),

@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.js";
+import type { Reads } from "../db/read-replica.js";
 import type { EventStore } from "../eventstore/event-store.js";
 import type { EventHub } from "../events/hub.js";
 import type { LockoutPolicy } from "../domain/settings/lockout.js";
@@ -7,6 +8,8 @@ import type { AddressPolicy } from "../domain/action/address-policy.js";
 /** What handlers need from the outside world; passed in, never reached for as globals. */
 export interface Deps {
   db: Db;
+  /** Read-only query paths run through this (a caught-up replica, or the primary); commands stay on `db`. */
+  reads: Reads;
   store: EventStore;
   now(): Date;
   newId(): string;

@@ -71,7 +71,7 @@ export async function usersOperation(ctx: ScimContext, req: ScimRequest): Promis
   }
   switch (req.method) {
     case "GET":
-      return resource(await getScimUser(ctx, id));
+      return resource(await ctx.deps.reads((db) => getScimUser(ctx, id, { db })));
     case "PUT": {
       const version = expected(req.ifMatch);
       const input = parseUser(req.body);

@@ -23,9 +23,12 @@ export interface ScimContext {
 
 export const MAX_COUNT = 200;
 
-/** A human user of the organization, as its read model holds it; anything else does not exist here. */
-export async function getScimUser(ctx: ScimContext, userId: string): Promise<UserRow> {
-  const row = await readUser(ctx.deps, ctx.access("user.read"), userId, { inOrg: ctx.orgId });
+/**
+ * A human user of the organization, as its read model holds it; anything else does not exist here. From the
+ * primary unless told otherwise: PUT, PATCH and DELETE decide on it.
+ */
+export async function getScimUser(ctx: ScimContext, userId: string, source: Pick<ScimContext["deps"], "db"> = ctx.deps): Promise<UserRow> {
+  const row = await readUser(source, ctx.access("user.read"), userId, { inOrg: ctx.orgId });
   if (row.type !== "human") throw notFound("USER-not-found", "User could not be found");
   return row;
 }
@@ -98,9 +101,11 @@ export async function listScimUsers(ctx: ScimContext, params: ListParams, render
   if (order !== "ascending" && order !== "descending") throw invalidValue("sortOrder must be ascending or descending");
   const filters: UserFilter[] = [{ kind: "type", type: "human" }];
   if (params.filter !== undefined) filters.push(toUserFilter(parseFilter(params.filter)));
-  await readOrg(ctx.deps, ctx.access("user.read"), { id: ctx.orgId });
   // count 0 still runs the query: it answers totalResults.
-  const page = await listUsers(ctx.deps.db, { filters, orgs: [ctx.orgId], sort, page: { offset: startIndex - 1, limit: Math.max(count, 1), asc: order === "ascending" } });
+  const page = await ctx.deps.reads(async (db) => {
+    await readOrg({ db }, ctx.access("user.read"), { id: ctx.orgId });
+    return listUsers(db, { filters, orgs: [ctx.orgId], sort, page: { offset: startIndex - 1, limit: Math.max(count, 1), asc: order === "ascending" } });
+  });
   const rows = page.rows.slice(0, count);
   return { schemas: [LIST_SCHEMA], totalResults: page.total, startIndex, itemsPerPage: rows.length, Resources: rows.map(render) };
 }

@@ -18,6 +18,8 @@ import { describeFault } from "../db/faults.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/startup.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
+import type { ReadReplica } from "../db/read-replica.js";
+import { openReadRoute } from "./read-route.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
 import { DEFAULT_DELIVERY_OPTIONS } from "../delivery/config.js";
@@ -94,7 +96,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
   const delivery = { ...DEFAULT_DELIVERY_OPTIONS, ...config.delivery };
-  const deps: Deps = { db: database.db, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs, addressPolicy: { allowPrivate: delivery.allowPrivateTargets } };
+  let readRoute: ReadReplica;
+  try {
+    readRoute = openReadRoute(config, database, log, metrics.registry);
+  } catch (error) {
+    await server.close();
+    await database.close();
+    throw error;
+  }
+  const deps: Deps = { db: database.db, reads: readRoute.reads, store, now, newId: createIdGenerator(), lockout: config.lockout, events, dbBudgetMs: database.requestBudgetMs, addressPolicy: { allowPrivate: delivery.allowPrivateTargets } };
   let boot: BootstrapResult;
   try {
     // Until the database answers, the port says 503 "starting" and the log says why, once per attempt.
@@ -109,6 +119,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     if (boot.admin) announceAdmin(config, boot.admin.token, tokenFile, log);
   } catch (error) {
     await server.close();
+    await readRoute.close();
     await database.close();
     throw error;
   }
@@ -195,6 +206,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       await lockoutSweeper.stop();
       await deliveryWorker.stop();
       await lifecycle.stop();
+      await readRoute.close();
       await database.close();
     },
   };

@@ -38,7 +38,7 @@ export function listEventsAdminV1(deps: Deps) {
       createdAfter = since ? timestampDate(since) : undefined;
       createdBefore = until ? timestampDate(until) : undefined;
     }
-    const events = await searchEvents(deps.db, {
+    const search = {
       sequenceAfter: Number(req.sequence),
       limit: req.limit === 0 || req.limit > MAX_LIMIT ? MAX_LIMIT : req.limit,
       ascending: req.asc,
@@ -49,7 +49,8 @@ export function listEventsAdminV1(deps: Deps) {
       resourceOwner: text("resource_owner", req.resourceOwner),
       createdAfter,
       createdBefore,
-    });
+    };
+    const events = await deps.reads((db) => searchEvents(db, search));
     return { events: events.map(adminEvent) };
   };
 }

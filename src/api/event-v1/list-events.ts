@@ -1,6 +1,7 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { ListEventsRequest } from "../../../gen/lifecycle/event/v1/event_service_pb.js";
 import type { Deps } from "../../commands/deps.js";
+import type { Db } from "../../db/database.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { authorizeEventRead } from "../../commands/event-access.js";
 import { validFilter } from "../../events/filter.js";
@@ -17,16 +18,18 @@ export function listEventsV1(deps: Deps) {
     const filter = validFilter(filterFromRequest(req.filter));
     if (req.limit > MAX_LIMIT) throw invalidArgument("EVENTS-limit-invalid", `limit must be at most ${MAX_LIMIT}`);
     authorizeEventRead(accessOf(ctx), filter);
-    const after = await startCursor(deps, req.afterPosition);
-    const events = await readEvents(deps.db, { filter, after, beforePosition: Number(req.beforePosition), limit: req.limit || DEFAULT_LIMIT });
+    const events = await deps.reads(async (db) => {
+      const after = await startCursor(db, req.afterPosition);
+      return readEvents(db, { filter, after, beforePosition: Number(req.beforePosition), limit: req.limit || DEFAULT_LIMIT });
+    });
     return { events: events.map(eventV1), nextPosition: events.length ? BigInt(events.at(-1)!.position) : req.afterPosition };
   };
 }
 
 /** Where a page or stream resumes: right after the event at this position, which must exist. */
-export async function startCursor(deps: Deps, position: bigint) {
+export async function startCursor(db: Db, position: bigint) {
   if (position > BigInt(Number.MAX_SAFE_INTEGER)) throw unknownPosition();
-  const cursor = await cursorAt(deps.db, Number(position));
+  const cursor = await cursorAt(db, Number(position));
   if (!cursor) throw unknownPosition();
   return cursor;
 }

@@ -32,7 +32,7 @@ export function watchEventsV1(deps: Deps, hub: EventHub) {
     const filter = validFilter(filterFromRequest(req.filter));
     const access = accessOf(ctx);
     authorizeEventRead(access, filter);
-    const from = req.fromNow ? undefined : await startCursor(deps, req.fromPosition);
+    const from = req.fromNow ? undefined : await startCursor(deps.db, req.fromPosition);
     const { heartbeatMs, recheckMs } = hub.options;
     // The watcher leaves the hub when the call's signal aborts, however the stream ends (cancel, reset,
     // dead socket, timeout): this generator may be stuck in a write to a dead connection by then.

@@ -21,7 +21,7 @@ export function managementOrgsV1(deps: Deps) {
     removeOrg: change(removeOrg),
     async getMyOrg(_req: unknown, ctx: HandlerContext) {
       const access = accessOf(ctx);
-      const row = await readOrg(deps, access, { id: access.orgContext });
+      const row = await deps.reads((db) => readOrg({ db }, access, { id: access.orgContext }));
       return {
         org: create(OrgSchema, {
           id: row.id,

@@ -22,7 +22,7 @@ export function managementUsersV1(deps: Deps) {
     removeUser: change(lifecycle.removeUser),
     async getUserByID(req: { id: string }, ctx: HandlerContext) {
       const access = accessOf(ctx);
-      return { user: userV1(await readUser(deps, access, req.id, { inOrg: access.orgContext })) };
+      return { user: userV1(await deps.reads((db) => readUser({ db }, access, req.id, { inOrg: access.orgContext }))) };
     },
   };
 }

@@ -44,12 +44,13 @@ export function listOrganizationsV2(deps: Deps) {
       throw invalidArgument("ORG-sorting-column-invalid", `unknown sorting column ${req.sortingColumn}`);
     }
     if (req.queries.length > 100) throw invalid("at most 100 queries per request");
-    const result = await listOrgs(deps.db, {
+    const search = {
       filters: req.queries.map(orgFilter),
       orgs: orgsWithPermission(principalOf(ctx), "org.read"),
-      sort: req.sortingColumn === OrganizationFieldName.NAME ? "name" : "creation_date",
+      sort: req.sortingColumn === OrganizationFieldName.NAME ? ("name" as const) : ("creation_date" as const),
       page: pageOf(req.query),
-    });
+    };
+    const result = await deps.reads((db) => listOrgs(db, search));
     return { details: listDetails(result, deps.now()), sortingColumn: req.sortingColumn, result: result.rows.map(organization) };
   };
 }

@@ -9,7 +9,7 @@ import { userV2 } from "./user-message.js";
 /** A user reads itself without user.read, as on the platform. */
 export function getUserByIdV2(deps: Deps) {
   return async (req: GetUserByIDRequest, ctx: HandlerContext) => {
-    const row = await readUser(deps, accessOf(ctx), req.userId);
+    const row = await deps.reads((db) => readUser({ db }, accessOf(ctx), req.userId));
     return { details: detailsV2(rowDetails(row)), user: userV2(row) };
   };
 }

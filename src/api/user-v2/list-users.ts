@@ -14,13 +14,14 @@ import { userFilters, userSortColumn } from "./user-search.js";
  */
 export function listUsersV2(deps: Deps) {
   return async (req: ListUsersRequest, ctx: HandlerContext) => {
-    const result = await listUsers(deps.db, {
+    const search = {
       filters: userFilters(req.queries),
       orgs: orgsWithPermission(principalOf(ctx), "user.read"),
       alsoUserId: principalOf(ctx).userId,
       sort: userSortColumn(req.sortingColumn),
       page: pageOf(req.query),
-    });
+    };
+    const result = await deps.reads((db) => listUsers(db, search));
     return {
       details: listDetails(result, deps.now()),
       sortingColumn: req.sortingColumn,
