@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
+import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
+import { pollUntil, type ServerProcess, startServerProcess } from "../faults/server-process.js";
+import { Clients, expectOk } from "../harness/clients.js";
+import { createScratchDatabase } from "../harness/databases.js";
+import { newHuman, newOrg } from "../harness/fixtures.js";
+import { canMakeReplica, type Replica, startReplica } from "../harness/replica.js";
+
+const TOKEN = "replica-admin-token-0123456789";
+const MAX_WAIT_MS = 600;
+const ROUNDS = 200;
+const APPLY_DELAY_MS = 200;
+
+/** The sum of a counter's samples with these labels in a /metrics text (-1 when the counter is missing). */
+function counter(metrics: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const lines = metrics.split("\n").filter((line) => line.startsWith(`${name}{`) && wanted.every((l) => line.includes(l)));
+  return lines.length === 0 ? -1 : lines.reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+}
+
+async function served(server: ServerProcess, by: "replica" | "primary_replica_behind" | "primary_replica_unavailable"): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const value = counter(text, "db_reads_total", { served_by: by });
+  if (value < 0) throw new Error(`db_reads_total{served_by="${by}"} is missing from /metrics`);
+  return value;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe.skipIf(!process.env.DATABASE_URL || !canMakeReplica())("DATABASE_READ_URL: a streaming replica made for the test", () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let replica: Replica;
+  let writer: ServerProcess; // instance 1: the writes go here
+  let reader: ServerProcess; // instance 2: the reads go here
+  let writes: Clients;
+  let reads: Clients;
+  let orgId: string;
+  let userId: string;
+  let state = UserState.ACTIVE;
+
+  /** Deactivates or reactivates the user through the writer; the state and sequence a read must show. */
+  async function toggle(): Promise<{ state: UserState; sequence: bigint }> {
+    const method = state === UserState.ACTIVE ? "deactivateUser" : "reactivateUser";
+    const res = expectOk(await writes.call("grpc", UserService, method, { userId }, TOKEN));
+    state = state === UserState.ACTIVE ? UserState.INACTIVE : UserState.ACTIVE;
+    return { state, sequence: res.details?.sequence ?? 0n };
+  }
+
+  async function readUser(clients = reads) {
+    const started = performance.now();
+    const res = expectOk(await clients.call("grpc", UserService, "getUserByID", { userId }, TOKEN));
+    return { state: res.user?.state, sequence: res.details?.sequence ?? 0n, ms: performance.now() - started };
+  }
+
+  /** The user's state as the replica's own read model holds it, asked directly. */
+  async function stateOnReplica(): Promise<string | undefined> {
+    const client = new pg.Client({ connectionString: replica.urlFor(scratch.url), connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      return (await client.query<{ state: string }>("select state from users_v1 where id = $1", [userId])).rows[0]?.state;
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    replica = await startReplica(scratch.url);
+    const env = { DATABASE_URL: scratch.url, DATABASE_READ_URL: replica.urlFor(scratch.url), DATABASE_READ_MAX_WAIT: `${MAX_WAIT_MS}ms`, ADMIN_TOKEN: TOKEN };
+    writer = await startServerProcess(env);
+    reader = await startServerProcess(env);
+    writes = new Clients(writer.url);
+    reads = new Clients(reader.url);
+    orgId = await newOrg(writes, TOKEN);
+    userId = await newHuman(writes, TOKEN, orgId);
+    await replica.caughtUp();
+  });
+
+  afterAll(async () => {
+    writes?.close();
+    reads?.close();
+    await Promise.all([writer?.stop(), reader?.stop()]);
+    await replica?.destroy();
+    await scratch?.drop();
+  });
+
+  it("serves reads from the replica once it has replayed the write, and from the primary within the bound while replay is paused", async () => {
+    const before = { replica: await served(reader, "replica"), behind: await served(reader, "primary_replica_behind") };
+    const fresh = await readUser();
+    expect(fresh.state).toBe(UserState.ACTIVE);
+    expect(await served(reader, "replica")).toBe(before.replica + 1);
+
+    await replica.pauseReplay();
+    try {
+      const wrote = await toggle();
+      // The replica itself still holds the old state: what a read answers now cannot come from it.
+      expect(await stateOnReplica()).toBe("active");
+      const read = await readUser();
+      expect(read.state).toBe(UserState.INACTIVE);
+      expect(read.sequence).toBe(wrote.sequence);
+      expect(read.ms).toBeGreaterThanOrEqual(MAX_WAIT_MS - 5);
+      expect(read.ms).toBeLessThan(MAX_WAIT_MS + 1_500);
+      expect(await served(reader, "primary_replica_behind")).toBe(before.behind + 1);
+      // While it stays behind, reads do not wait the whole bound again each time.
+      const next = await readUser();
+      expect(next.state).toBe(UserState.INACTIVE);
+      expect(next.ms).toBeLessThan(MAX_WAIT_MS);
+      expect(await served(reader, "primary_replica_behind")).toBe(before.behind + 2);
+    } finally {
+      await replica.resumeReplay();
+    }
+    await replica.caughtUp();
+    expect(await stateOnReplica()).toBe("inactive");
+    const replicaReads = await served(reader, "replica");
+    expect((await readUser()).state).toBe(UserState.INACTIVE);
+    expect(await served(reader, "replica")).toBe(replicaReads + 1);
+  });
+
+  it(`reads its own write through the other instance in ${ROUNDS} rounds, with replay ${APPLY_DELAY_MS} ms behind`, { timeout: 240_000 }, async () => {
+    await replica.setApplyDelay(APPLY_DELAY_MS);
+    try {
+      const before = { replica: await served(reader, "replica"), behind: await served(reader, "primary_replica_behind"), down: await served(reader, "primary_replica_unavailable") };
+      let misses = 0;
+      const readMs: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const wrote = await toggle();
+        const read = await readUser();
+        readMs.push(read.ms);
+        if (read.state !== wrote.state || read.sequence < wrote.sequence) misses++;
+      }
+      expect(misses).toBe(0);
+      // Every one of them was the replica's answer (it waited for replay), none the primary's.
+      expect(await served(reader, "replica")).toBe(before.replica + ROUNDS);
+      expect(await served(reader, "primary_replica_behind")).toBe(before.behind);
+      expect(await served(reader, "primary_replica_unavailable")).toBe(before.down);
+      console.info(`[replica] ${ROUNDS} rounds write→read across instances, apply delay ${APPLY_DELAY_MS} ms: ${misses} misses, read mean ${mean(readMs).toFixed(1)} ms (busy machine)`);
+    } finally {
+      await replica.setApplyDelay(0);
+    }
+  });
+
+  it("costs one small primary query per read: GetUserByID with and without the replica", async () => {
+    await replica.caughtUp();
+    const plain = await startServerProcess({ DATABASE_URL: scratch.url, ADMIN_TOKEN: TOKEN });
+    const direct = new Clients(plain.url);
+    try {
+      const measure = async (clients: Clients) => {
+        for (let i = 0; i < 20; i++) await readUser(clients); // warm: connections, plans
+        const ms: number[] = [];
+        for (let i = 0; i < 200; i++) ms.push((await readUser(clients)).ms);
+        return mean(ms);
+      };
+      const withReplica = await measure(reads);
+      const primaryOnly = await measure(direct);
+      console.info(`[replica] GetUserByID mean over 200 sequential calls: ${withReplica.toFixed(2)} ms through the replica, ${primaryOnly.toFixed(2)} ms on the primary alone (+${(withReplica - primaryOnly).toFixed(2)} ms; busy machine)`);
+      expect(withReplica).toBeGreaterThan(0);
+    } finally {
+      direct.close();
+      await plain.stop();
+    }
+  });
+
+  it("answers from the primary when the replica is down, stays ready, says so once, and goes back to the replica", { timeout: 120_000 }, async () => {
+    replica.stop();
+    let restarted = false;
+    try {
+      const before = await served(reader, "primary_replica_unavailable");
+      for (let i = 0; i < 5; i++) {
+        const wrote = await toggle();
+        const read = await readUser();
+        expect(read.state).toBe(wrote.state);
+        expect(read.ms).toBeLessThan(MAX_WAIT_MS + 1_500);
+      }
+      expect(await served(reader, "primary_replica_unavailable")).toBe(before + 5);
+      expect((await fetch(`${reader.url}/readyz`)).status).toBe(200);
+      expect(reader.log().split("read replica unusable").length - 1).toBe(1);
+
+      replica.start();
+      restarted = true;
+      await replica.caughtUp();
+      const replicaReads = await served(reader, "replica");
+      // The replica is tried again a few seconds after the fault.
+      expect(await pollUntil(async () => ((await readUser()).state === state && (await served(reader, "replica")) > replicaReads), 20_000, 250)).toBe(true);
+      expect(reader.log()).toContain("read replica usable again");
+    } finally {
+      if (!restarted) replica.start();
+    }
+  });
+});
+
+describe("DATABASE_READ_URL on PGlite", () => {
+  it("is refused at start with a clear message: a replica needs a PostgreSQL primary", async () => {
+    const server = await startServerProcess({ DATABASE_READ_URL: "postgres://postgres@127.0.0.1:5432/test" }, { waitHealthy: false });
+    expect((await server.exited).code).toBe(1);
+    expect(server.log()).toContain("DATABASE_READ_URL needs DATABASE_URL");
+  });
+});
