@@ -79,6 +79,7 @@ export interface HttpLimits {
 
 /** Configuration comes from the environment only; these names are relied on by operators' scripts. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) throw invalidArgument("CONFIG-read-url-pglite", READ_URL_NEEDS_PRIMARY);
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : undefined;
   return {
     port: Number(env.PORT ?? 8080),
@@ -130,6 +131,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
   };
 }
+
+export const READ_URL_NEEDS_PRIMARY = "DATABASE_READ_URL needs DATABASE_URL: a replica streams from a PostgreSQL primary, and the embedded PGlite database has none";
 
 /** "16MB", "512kB", "1GB" (PostgreSQL's memory units) → the same text; empty → undefined. */
 function parseMemorySize(text: string | undefined): string | undefined {

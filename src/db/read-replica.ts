@@ -76,9 +76,10 @@ export function openReadReplica(options: ReadReplicaOptions): ReadReplica {
 
   let unusableUntil = 0;
   let unusableSaid = false;
-  // Once a wait ran out, reads look once and do not wait until the replica is seen caught up again: a
-  // replica that lags for minutes must not add the whole wait to every read.
-  let behind = false;
+  // For one more wait's length after a wait ran out, reads look once and do not wait (unless the replica is
+  // seen caught up meanwhile): a replica that lags for minutes must not add the whole wait to every read, and
+  // one that lags a little behind steady writes must not be given up on for good.
+  let behindUntil = 0;
 
   const onPrimary = <T>(query: (db: Db) => Promise<T>, why: ReadServedBy) => {
     observer?.served(why);
@@ -106,8 +107,10 @@ export function openReadReplica(options: ReadReplicaOptions): ReadReplica {
       const { replayed: position, lag } = rows[0];
       if (position === null) throw new ReplicaUnusable(NOT_A_STANDBY);
       observer?.lagSeconds(Math.max(0, Number(lag ?? 0)));
-      if (parseLsn(position) >= target) return (behind = false), true;
-      if (behind || Date.now() + pause > until) return (behind = true), false;
+      if (parseLsn(position) >= target) return (behindUntil = 0), true;
+      const now = Date.now();
+      if (now < behindUntil) return false;
+      if (now + pause > until) return (behindUntil = now + maxWaitMs), false;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }

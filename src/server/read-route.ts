@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { Config } from "../config.js";
+import { type Config, READ_URL_NEEDS_PRIMARY } from "../config.js";
 import type { OpenDatabase } from "../db/database.js";
 import { DEFAULT_TIMEOUTS } from "../db/database.js";
 import { describeDatabaseUrl } from "../db/startup.js";
@@ -14,7 +14,7 @@ export const DEFAULT_READ_MAX_WAIT_MS = 1_000;
 export function openReadRoute(config: Config, database: OpenDatabase, log: Logger, registry: Registry): ReadReplica {
   if (!config.databaseReadUrl) return { reads: primaryReads(database.db), close: async () => {} };
   if (database.kind !== "postgres") {
-    throw invalidArgument("CONFIG-read-url-pglite", "DATABASE_READ_URL needs DATABASE_URL: a replica streams from a PostgreSQL primary, and the embedded PGlite database has none");
+    throw invalidArgument("CONFIG-read-url-pglite", READ_URL_NEEDS_PRIMARY);
   }
   const given = { connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...Object.fromEntries(Object.entries(given).filter(([, ms]) => ms !== undefined)) };
