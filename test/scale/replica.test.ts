@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
@@ -205,6 +206,38 @@ describe.skipIf(!process.env.DATABASE_URL || !canMakeReplica())("DATABASE_READ_U
       expect(reader.log()).toContain("read replica usable again");
     } finally {
       if (!restarted) replica.start();
+    }
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("DATABASE_READ_URL that accepts connections and never answers", () => {
+  it("gives up on it within the wait and answers from the primary, saying so once", async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const scratch = await createScratchDatabase();
+    const readUrl = new URL(scratch.url);
+    readUrl.port = String((silent.address() as net.AddressInfo).port);
+    const server = await startServerProcess({ DATABASE_URL: scratch.url, DATABASE_READ_URL: readUrl.toString(), DATABASE_READ_MAX_WAIT: "500ms", ADMIN_TOKEN: TOKEN });
+    const clients = new Clients(server.url);
+    try {
+      const userId = await newHuman(clients, TOKEN, await newOrg(clients, TOKEN));
+      const started = performance.now();
+      expect(expectOk(await clients.call("grpc", UserService, "getUserByID", { userId }, TOKEN)).user?.state).toBe(UserState.ACTIVE);
+      // The wait (500 ms) and the last check's grace (250 ms), plus the primary's read on a busy machine.
+      expect(performance.now() - started).toBeLessThan(500 + 250 + 1_500);
+      expect(held.length).toBeGreaterThan(0);
+      for (let i = 0; i < 3; i++) expectOk(await clients.call("grpc", UserService, "getUserByID", { userId }, TOKEN));
+      expect(await served(server, "primary_replica_unavailable")).toBe(4);
+      expect(await served(server, "replica")).toBe(0);
+      expect(server.log().split("read replica unusable").length - 1).toBe(1);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      clients.close();
+      await server.stop();
+      held.forEach((socket) => socket.destroy());
+      silent.close();
+      await scratch.drop();
     }
   });
 });
