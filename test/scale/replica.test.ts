@@ -3,10 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
+import { EventService } from "../../gen/lifecycle/event/v1/event_service_pb.js";
+import { AdminService } from "../../gen/zitadel/admin_pb.js";
+import { ManagementService } from "../../gen/zitadel/management/v1/management_pb.js";
+import { OrganizationService } from "../../gen/zitadel/org/v2/org_service_pb.js";
+import { scim } from "../scim/helpers.js";
 import { pollUntil, type ServerProcess, startServerProcess } from "../faults/server-process.js";
-import { Clients, expectOk } from "../harness/clients.js";
+import { Clients, expectOk, rest } from "../harness/clients.js";
 import { createScratchDatabase } from "../harness/databases.js";
-import { newHuman, newOrg } from "../harness/fixtures.js";
+import { newHuman, newMachine, newOrg } from "../harness/fixtures.js";
 import { canMakeReplica, type Replica, startReplica } from "../harness/replica.js";
 
 const TOKEN = "replica-admin-token-0123456789";
@@ -120,6 +125,37 @@ describe.skipIf(!process.env.DATABASE_URL || !canMakeReplica())("DATABASE_READ_U
     const replicaReads = await served(reader, "replica");
     expect((await readUser()).state).toBe(UserState.INACTIVE);
     expect(await served(reader, "replica")).toBe(replicaReads + 1);
+  });
+
+  it("serves every read-only path from the replica: each call is one replica read", async () => {
+    await replica.caughtUp();
+    const idp = await newMachine(writes, TOKEN, orgId, ["ORG_USER_MANAGER"]);
+    const org = { "x-zitadel-orgid": orgId };
+    const scimGet = async (path: string, method = "GET", body?: unknown) => {
+      const res = await scim(reader.url, idp.token, method, `/scim/v2/${orgId}${path}`, body);
+      expect(res.status).toBe(200);
+    };
+    const paths: Array<[string, () => Promise<unknown>]> = [
+      ["user v2 GetUserByID over REST", async () => expect((await rest(reader.url, "GET", `/v2/users/${userId}`, { token: TOKEN })).status).toBe(200)],
+      ["user v2 ListUsers", async () => expectOk(await reads.call("connect-json", UserService, "listUsers", {}, TOKEN))],
+      ["management v1 GetUserByID", async () => expectOk(await reads.call("grpc", ManagementService, "getUserByID", { id: userId }, TOKEN, org))],
+      ["management v1 GetMyOrg", async () => expectOk(await reads.call("grpc", ManagementService, "getMyOrg", {}, TOKEN, org))],
+      ["org v2 ListOrganizations", async () => expectOk(await reads.call("grpc", OrganizationService, "listOrganizations", {}, TOKEN))],
+      ["lifecycle.event.v1 ListEvents", async () => expectOk(await reads.call("grpc", EventService, "listEvents", { filter: { aggregateType: "user", aggregateId: userId } }, TOKEN))],
+      ["admin v1 ListEvents", async () => expectOk(await reads.call("grpc", AdminService, "listEvents", { aggregateId: userId }, TOKEN))],
+      ["SCIM GET /Users", () => scimGet("/Users")],
+      ["SCIM POST /Users/.search", () => scimGet("/Users/.search", "POST", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"] })],
+      ["SCIM GET /Users/{id}", async () => {
+        const created = await scim(writer.url, idp.token, "POST", `/scim/v2/${orgId}/Users`, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `scim-${Date.now()}`, name: { givenName: "G", familyName: "F" }, emails: [{ value: `scim-${Date.now()}@example.com`, primary: true }] });
+        expect(created.status).toBe(201);
+        await scimGet(`/Users/${created.body.id}`);
+      }],
+    ];
+    for (const [name, call] of paths) {
+      const before = await served(reader, "replica");
+      await call();
+      expect({ name, replicaReads: (await served(reader, "replica")) - before }).toEqual({ name, replicaReads: 1 });
+    }
   });
 
   it(`reads its own write through the other instance in ${ROUNDS} rounds from ${CLIENTS} clients at once, with replay ${APPLY_DELAY_MS} ms behind`, { timeout: 240_000 }, async () => {
