@@ -39,7 +39,8 @@ export interface ReadReplicaOptions {
   retryAfterMs?: number;
 }
 
-export interface ReadReplica {
+/** Where this process's reads go; `close()` ends the replica's pool, if there is one. */
+export interface ReadRoute {
   reads: Reads;
   close(): Promise<void>;
 }
@@ -64,7 +65,7 @@ class ReplicaUnusable extends Error {}
  * primary query (nextRound). Checking on the read's own connection keeps this right when DATABASE_READ_URL
  * balances over several replicas.
  */
-export function openReadReplica(options: ReadReplicaOptions): ReadReplica {
+export function openReadReplica(options: ReadReplicaOptions): ReadRoute {
   const { primary, maxWaitMs, log, observer } = options;
   const retryAfterMs = options.retryAfterMs ?? 5_000;
   const pool = createPgPool(options.url, options.poolSize ?? 20, options.timeouts, () => {}, undefined, options.poolMode);

@@ -18,7 +18,7 @@ import { describeFault } from "../db/faults.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { describeDatabaseUrl, retryWhileDatabaseDown, withTimeout } from "../db/startup.js";
 import { type OpenDatabase, openDatabase } from "../db/database.js";
-import type { ReadReplica } from "../db/read-replica.js";
+import type { ReadRoute } from "../db/read-replica.js";
 import { openReadRoute } from "./read-route.js";
 import { EventStore } from "../eventstore/event-store.js";
 import { DEFAULT_WATCH_OPTIONS, EventHub } from "../events/hub.js";
@@ -96,7 +96,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   const events = new EventHub(database.db, { ...DEFAULT_WATCH_OPTIONS, ...config.watch }, log);
   metrics.watchLiveStreams(() => events.watchers);
   const delivery = { ...DEFAULT_DELIVERY_OPTIONS, ...config.delivery };
-  let readRoute: ReadReplica;
+  let readRoute: ReadRoute;
   try {
     readRoute = openReadRoute(config, database, log, metrics.registry);
   } catch (error) {
