@@ -10,6 +10,7 @@ import { http as httpOption } from "../../gen/google/api/annotations_pb.js";
 import { refusal } from "../api/interceptors/errors.js";
 import { checkedSearchParams, decodeUtf8 } from "../api/interceptors/text-input.js";
 import { DomainError } from "../domain/errors.js";
+import { readBody } from "../http/request.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { options as zitadelOptions } from "../../gen/lifecycle/auth/v1/options_pb.js";
 import { PathMatcher, parseTemplate, type MatchedVariable } from "./path-template.js";
@@ -143,28 +144,13 @@ function buildRequest(b: Binding, body: string | undefined, query: URLSearchPara
   }
 }
 
-/** Reads the body up to `limit` bytes; beyond that it stops reading and throws (413). */
-function readBody(req: Req, limit: number): Promise<string> {
-  const tooLarge = () => new RestError(`request body larger than ${limit} bytes`, Code.ResourceExhausted, 413);
-  if (Number(req.headers["content-length"]) > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", function onData(chunk: Buffer) {
-      if ((size += chunk.length) <= limit) return void chunks.push(chunk);
-      req.off("data", onData).pause();
-      reject(tooLarge());
-    });
-    req.once("end", () => {
-      try {
-        resolve(decodeUtf8(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    req.once("error", reject);
-    req.once("close", () => reject(new RestError("request aborted", Code.Canceled)));
+/** The body as checked UTF-8 text, up to `limit` bytes (413 beyond). */
+async function readText(req: Req, limit: number): Promise<string> {
+  const bytes = await readBody(req, limit).catch(() => {
+    throw new RestError("request aborted", Code.Canceled);
   });
+  if (!bytes) throw new RestError(`request body larger than ${limit} bytes`, Code.ResourceExhausted, 413);
+  return decodeUtf8(bytes);
 }
 
 function forwardHeaders(req: Req): Headers {
@@ -287,7 +273,7 @@ export function createRestGateway(o: RestGatewayOptions): RestGatewayHandler {
       }
       const b = found.value;
       const timeoutMs = deadlineOf(req);
-      const bodyText = b.body === "none" ? undefined : await readBody(req, readMaxBytes);
+      const bodyText = b.body === "none" ? undefined : await readText(req, readMaxBytes);
       const input = buildRequest(b, bodyText, checkedSearchParams(query), found.variables, o.registry);
       const abort = new AbortController();
       res.once("close", () => abort.abort());

@@ -16,7 +16,10 @@ export function bearerToken(req: Req): string | undefined {
   return scheme?.toLowerCase() === "bearer" && token ? token : undefined;
 }
 
-/** Reads the request body up to `limit` bytes; `undefined` when it is larger (and stops reading). */
+/**
+ * Reads the request body up to `limit` bytes; `undefined` when it is larger (and stops reading). Rejects when
+ * the client goes away before the body ends, so no request waits for bytes that will never come.
+ */
 export function readBody(req: Req, limit: number): Promise<Buffer | undefined> {
   if (Number(req.headers["content-length"]) > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
@@ -32,5 +35,6 @@ export function readBody(req: Req, limit: number): Promise<Buffer | undefined> {
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", reject);
+    req.once("close", () => reject(new Error("the request was aborted before its body ended")));
   });
 }
