@@ -35,7 +35,7 @@ export async function listDeliveryAttempts(deps: Pick<Deps, "db">, access: Acces
 }
 
 /** One delivery due again now, from the schedule's start; its webhook-id stays the same. */
-export async function redeliver(deps: Pick<Deps, "db">, access: Access, targetId: string, position: number): Promise<void> {
+export async function redeliver(deps: Pick<Deps, "db" | "actionsChanged">, access: Access, targetId: string, position: number): Promise<void> {
   await loadTarget(deps, access, targetId);
   const updated = await deps.db
     .updateTable("deliveries")
@@ -49,9 +49,10 @@ export async function redeliver(deps: Pick<Deps, "db">, access: Access, targetId
     if (!exists) throw notFound("DELIVERY-not-found", "The target has no delivery for this event");
     // A pending delivery is already due: nothing to do.
   }
+  deps.actionsChanged?.();
 }
 
-export async function redeliverDeadLetters(deps: Pick<Deps, "db">, access: Access, targetId: string): Promise<number> {
+export async function redeliverDeadLetters(deps: Pick<Deps, "db" | "actionsChanged">, access: Access, targetId: string): Promise<number> {
   await loadTarget(deps, access, targetId);
   const updated = await deps.db
     .updateTable("deliveries")
@@ -59,6 +60,7 @@ export async function redeliverDeadLetters(deps: Pick<Deps, "db">, access: Acces
     .where("target_id", "=", targetId)
     .where("state", "=", "dead")
     .executeTakeFirst();
+  deps.actionsChanged?.();
   return Number(updated.numUpdatedRows);
 }
 
@@ -66,7 +68,7 @@ export async function redeliverDeadLetters(deps: Pick<Deps, "db">, access: Acces
  * Moves the target's cursor back to just before the first event at or after `from`; the scanner then turns
  * every matching event from there into a due delivery again. Returns that event's position (0: none).
  */
-export async function replay(deps: Pick<Deps, "db">, access: Access, targetId: string, from: { position: number } | { time: Date }): Promise<number> {
+export async function replay(deps: Pick<Deps, "db" | "actionsChanged">, access: Access, targetId: string, from: { position: number } | { time: Date }): Promise<number> {
   await loadTarget(deps, access, targetId);
   let first = deps.db.selectFrom("events").select(["position", sql<string>`transaction_id::text`.as("xid")]);
   first = "position" in from ? first.where("position", ">=", from.position).orderBy("position") : first.where("created_at", ">=", from.time).orderBy("created_at").orderBy("position");
@@ -77,5 +79,6 @@ export async function replay(deps: Pick<Deps, "db">, access: Access, targetId: s
     .values({ target_id: targetId, after_xid: sql<string>`${event.xid}::xid8`, after_position: Number(event.position) - 1 })
     .onConflict((oc) => oc.column("target_id").doUpdateSet({ after_xid: sql<string>`${event.xid}::xid8`, after_position: Number(event.position) - 1 }))
     .execute();
+  deps.actionsChanged?.();
   return Number(event.position);
 }
