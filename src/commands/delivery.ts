@@ -82,3 +82,47 @@ export async function replay(deps: Pick<Deps, "db" | "actionsChanged">, access: 
   deps.actionsChanged?.();
   return Number(event.position);
 }
+
+/** How a target stands: active or why it was disabled, its lag, its dead letters and its failure streak. */
+export async function deliveryStatus(deps: Pick<Deps, "db">, access: Access, targetId: string) {
+  await loadTarget(deps, access, targetId);
+  const { db } = deps;
+  const [target, pending, cursor] = await Promise.all([
+    db.selectFrom("targets_v1").select("state").where("id", "=", targetId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom("deliveries")
+      .select([
+        sql<number>`count(*) filter (where state = 'pending')::int`.as("lag"),
+        sql<number | null>`extract(epoch from now() - min(event_created_at) filter (where state = 'pending'))::float8`.as("age"),
+        sql<number>`count(*) filter (where state = 'dead')::int`.as("dead"),
+      ])
+      .where("target_id", "=", targetId)
+      .where("state", "in", ["pending", "dead"])
+      .executeTakeFirstOrThrow(),
+    db.selectFrom("delivery_cursors").select("consecutive_failures").where("target_id", "=", targetId).executeTakeFirst(),
+  ]);
+  const active = target.state === "active";
+  // Why it is disabled is in the event that disabled it (the read model keeps the state only).
+  const disabled = active
+    ? undefined
+    : await db
+        .selectFrom("events")
+        .select(["payload", "created_at"])
+        .where("aggregate_type", "=", "target")
+        .where("aggregate_id", "=", targetId)
+        .where("type", "=", "target.disabled")
+        .orderBy("sequence", "desc")
+        .limit(1)
+        .executeTakeFirst();
+  const payload = (typeof disabled?.payload === "string" ? JSON.parse(disabled.payload) : disabled?.payload) as { reason?: string; detail?: string } | undefined;
+  return {
+    active,
+    disabledReason: payload?.reason ?? "",
+    disabledDetail: payload?.detail ?? "",
+    disabledAt: disabled ? new Date(disabled.created_at) : undefined,
+    lagEvents: Number(pending.lag),
+    lagSeconds: Number(pending.age ?? 0),
+    deadLetters: Number(pending.dead),
+    consecutiveFailures: cursor?.consecutive_failures ?? 0,
+  };
+}

@@ -121,6 +121,8 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     expect(dead.deliveries[0]).toMatchObject({ eventType: "user.human.added", attempts: 3, lastStatusCode: 503 });
     const attempts = expectOk(await call("listDeliveryAttempts", { targetId: target.id }));
     expect(attempts.attempts.map((a) => a.outcome)).toEqual(["dead", "failed", "failed"]);
+    const status = expectOk(await clients.call("grpc", DeliveryService, "getDeliveryStatus", { targetId: target.id }, server.adminToken));
+    expect(status).toMatchObject({ active: true, deadLetters: 1n, lagEvents: 0n, consecutiveFailures: 3 });
     receiver.on("/dead", () => 200);
     expect(expectOk(await call("redeliverDeadLetters", { targetId: target.id })).count).toBe(1);
     await waitFor(() => receiver.at("/dead").length === 4, 20_000, "the redelivery");
@@ -142,6 +144,9 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     await waitFor(async () => !!(await db.selectFrom("events").select("creator").where("aggregate_id", "=", target.id).where("type", "=", "target.disabled").executeTakeFirst()), 20_000, "target.disabled");
     const disabled = await db.selectFrom("events").select(["creator", "payload"]).where("aggregate_id", "=", target.id).where("type", "=", "target.disabled").executeTakeFirstOrThrow();
     expect(disabled.creator).toBe("system:delivery");
+    const status = expectOk(await clients.call("connect-json", DeliveryService, "getDeliveryStatus", { targetId: target.id }, server.adminToken));
+    expect(status).toMatchObject({ active: false, disabledReason: "gone", disabledDetail: expect.stringContaining("410 Gone") });
+    expect(status.disabledTime).toBeDefined();
     const calls = receiver.at("/gone").length;
     await newHuman(clients, server.adminToken, orgId);
     await new Promise((r) => setTimeout(r, 500));
