@@ -34,7 +34,10 @@ export async function listDeliveryAttempts(deps: Pick<Deps, "db">, access: Acces
   return query.orderBy("id", "desc").limit(limitOf(options.limit)).execute();
 }
 
-/** One delivery due again now, from the schedule's start; its webhook-id stays the same. */
+/**
+ * One delivery due again now, from the schedule's start; its webhook-id stays the same. A pending one that
+ * waits for its next retry goes now too; one in flight (leased) is left to its attempt.
+ */
 export async function redeliver(deps: Pick<Deps, "db" | "actionsChanged">, access: Access, targetId: string, position: number): Promise<void> {
   await loadTarget(deps, access, targetId);
   const updated = await deps.db
@@ -42,12 +45,12 @@ export async function redeliver(deps: Pick<Deps, "db" | "actionsChanged">, acces
     .set({ state: "pending", attempts: 0, next_attempt_at: sql<Date>`now()`, finished_at: null, lease_until: null })
     .where("target_id", "=", targetId)
     .where("position", "=", position)
-    .where("state", "in", ["delivered", "dead"])
+    .where(({ eb, or, and }) => or([eb("state", "in", ["delivered", "dead"]), and([eb("state", "=", "pending"), or([eb("lease_until", "is", null), eb("lease_until", "<", sql<Date>`now()`)])])]))
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) {
     const exists = await deps.db.selectFrom("deliveries").select("state").where("target_id", "=", targetId).where("position", "=", position).executeTakeFirst();
     if (!exists) throw notFound("DELIVERY-not-found", "The target has no delivery for this event");
-    // A pending delivery is already due: nothing to do.
+    // A pending delivery in flight: its attempt is under way.
   }
   deps.actionsChanged?.();
 }
