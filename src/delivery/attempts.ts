@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { type EventRow, type LogEvent, logEventOf } from "../events/read.js";
 
 /** A delivery attempt this process has claimed: its lease lasts the target's timeout plus a margin. */
 export interface ClaimedAttempt {
@@ -10,19 +11,21 @@ export interface ClaimedAttempt {
   timeoutMs: number;
   signingKey: string;
   eventCreatedAt: Date;
+  /** The event to send, read by the same statement that claimed it. */
+  event: LogEvent;
 }
 
 // Time to record the outcome after the answer; past it, another process may try again (same webhook-id).
 const LEASE_MARGIN_MS = 5_000;
 
 /**
- * Claims up to `limit` due deliveries of one target, each the oldest pending event of its aggregate for that
+ * Claims up to `limit` due deliveries of one target, with their events (one statement), each the oldest pending event of its aggregate for that
  * target (so one aggregate's events never overtake each other, while different aggregates go in parallel).
  * Rows another process holds are skipped; the lease makes a killed process's attempts due again.
  */
 export async function claimDue(db: Db, targetId: string, limit: number): Promise<ClaimedAttempt[]> {
   if (limit <= 0) return [];
-  const { rows } = await sql<{ target_id: string; position: string | number; attempts: number; endpoint: string; timeout_ms: number; signing_key: string; event_created_at: Date }>`
+  const { rows } = await sql<EventRow & { target_id: string; attempts: number; endpoint: string; timeout_ms: number; signing_key: string; event_created_at: Date }>`
     with due as (
       select d.target_id, d.position from deliveries d
       where d.target_id = ${targetId} and d.state = 'pending' and d.next_attempt_at <= now()
@@ -37,9 +40,11 @@ export async function claimDue(db: Db, targetId: string, limit: number): Promise
     )
     update deliveries x
     set lease_until = now() + (t.timeout_ms + ${LEASE_MARGIN_MS}) * interval '1 millisecond', attempts = x.attempts + 1
-    from due, targets_v1 t, target_signing_keys k
+    from due, targets_v1 t, target_signing_keys k, events ev
     where x.target_id = due.target_id and x.position = due.position and t.id = x.target_id and t.state = 'active' and k.id = t.signing_key_id
-    returning x.target_id, x.position, x.attempts, x.event_created_at, t.endpoint, t.timeout_ms, k.signing_key`.execute(db);
+      and ev.position = x.position
+    returning x.target_id, x.position, x.attempts, x.event_created_at, t.endpoint, t.timeout_ms, k.signing_key,
+      ev.transaction_id::text as xid, ev.type, ev.aggregate_type, ev.aggregate_id, ev.sequence, ev.created_at, ev.creator, ev.resource_owner, ev.payload`.execute(db);
   return rows.map((r) => ({
     targetId: r.target_id,
     position: Number(r.position),
@@ -48,6 +53,7 @@ export async function claimDue(db: Db, targetId: string, limit: number): Promise
     timeoutMs: r.timeout_ms || 1,
     signingKey: r.signing_key,
     eventCreatedAt: new Date(r.event_created_at),
+    event: logEventOf(r),
   }));
 }
 
