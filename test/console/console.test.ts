@@ -377,6 +377,21 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
       const reactivations = receiver.at("/console").filter((r) => JSON.parse(r.body).event_type === "user.reactivated");
       expect(reactivations.map((r) => r.headers["webhook-id"])).toEqual([reactivations[0].headers["webhook-id"], reactivations[0].headers["webhook-id"]]);
       await expectAccessible(page, "a target's delivery log");
+
+      // Edited, its execution removed, then deleted — each asked first where it cannot be undone.
+      await page.getByLabel("Timeout (seconds)").fill("7");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await poll(() => page.getByRole("status").textContent()).toContain("Save target: done");
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Executions" }).click();
+      await page.getByRole("button", { name: "Remove the execution on every user.* event" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Remove execution" }).click();
+      await poll(() => page.locator("#executions tbody").textContent()).not.toContain(name);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Targets" }).click();
+      await poll(() => page.locator("#targets tbody").textContent()).toContain("7 s");
+      await page.getByRole("button", { name: `Delete ${name}` }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete target" }).click();
+      await poll(() => page.getByRole("status").textContent()).toContain(`Target ${name} deleted`);
+      expect(await page.locator("#targets tbody").textContent()).not.toContain(name);
       await page.context().close();
 
       // A principal without the instance permission sees a clear refusal, not a broken page.
