@@ -376,6 +376,7 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
       await refreshUntil(`#attempts tr[data-position='${position}'][data-outcome='delivered']`);
       const reactivations = receiver.at("/console").filter((r) => JSON.parse(r.body).event_type === "user.reactivated");
       expect(reactivations.map((r) => r.headers["webhook-id"])).toEqual([reactivations[0].headers["webhook-id"], reactivations[0].headers["webhook-id"]]);
+      await page.screenshot({ path: join(ARTIFACTS, "console-target.png"), fullPage: true });
       await expectAccessible(page, "a target's delivery log");
 
       // Edited, its execution removed, then deleted — each asked first where it cannot be undone.
