@@ -9,6 +9,9 @@ import { newUserView } from "./user-new.js";
 import { userView } from "./user.js";
 import { lifecycleView } from "./lifecycle.js";
 import { usersView } from "./users.js";
+import { executionsView } from "./executions.js";
+import { targetView } from "./target.js";
+import { targetsView } from "./targets.js";
 
 const main = document.getElementById("main")!;
 const nav = document.getElementById("nav")!;
@@ -24,6 +27,9 @@ const ROUTES: [RegExp, View, string][] = [
   [/^\/users\/new$/, (params) => newUserView(main, params), "#/users"],
   [/^\/users\/([^/]+)$/, (_, signal, id) => userView(main, decodeURIComponent(id!), signal), "#/users"],
   [/^\/orgs$/, (_, signal) => orgsView(main, signal), "#/orgs"],
+  [/^\/targets$/, () => targetsView(main), "#/targets"],
+  [/^\/targets\/([^/]+)$/, (_, __, id) => targetView(main, decodeURIComponent(id!)), "#/targets"],
+  [/^\/executions$/, () => executionsView(main), "#/executions"],
   [/^\/lifecycle(?:\/([^/]+))?$/, (params, _, id) => lifecycleView(main, id && decodeURIComponent(id), params), "#/lifecycle"],
 ];
 
@@ -46,6 +52,8 @@ async function route(): Promise<void> {
     link("#/orgs", "Organizations"),
     link("#/users", "Users"),
     link("#/lifecycle", "Lifecycle"),
+    link("#/targets", "Targets"),
+    link("#/executions", "Executions"),
     h("button", { class: "secondary", onclick: () => ((session.token = null), void route()) }, "Sign out"),
   );
   mount(main, h("p", { class: "muted" }, "Loading…"));

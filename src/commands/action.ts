@@ -33,7 +33,7 @@ function checkEndpoint(endpoint: string, policy: AddressPolicy): string {
   return endpoint;
 }
 
-type ActionDeps = Pick<Deps, "store" | "newId" | "now" | "addressPolicy">;
+type ActionDeps = Pick<Deps, "store" | "newId" | "now" | "addressPolicy" | "actionsChanged">;
 
 const policyOf = (deps: ActionDeps): AddressPolicy => deps.addressPolicy ?? { allowPrivate: true };
 
@@ -52,6 +52,7 @@ export async function createTarget(deps: ActionDeps, access: Access, input: Targ
     },
     { inTransaction: (trx) => trx.insertInto("target_signing_keys").values({ id: signingKeyId, target_id: id, signing_key: signingKey, created_at: deps.now() }).execute().then(() => undefined) },
   );
+  deps.actionsChanged?.();
   return { id, details: write.details(), signingKey };
 }
 
@@ -71,16 +72,18 @@ export async function updateTarget(deps: ActionDeps, access: Access, id: string,
       ? { inTransaction: (trx) => trx.insertInto("target_signing_keys").values({ id: signingKeyId, target_id: id, signing_key: signingKey, created_at: deps.now() }).execute().then(() => undefined) }
       : {},
   );
+  deps.actionsChanged?.();
   return { details: write.events.length > 0 ? write.details() : undefined, signingKey };
 }
 
 /** Deletes a target; one that does not exist is already deleted (no details then). */
-export async function deleteTarget(deps: Pick<Deps, "store">, access: Access, id: string): Promise<ObjectDetails | undefined> {
+export async function deleteTarget(deps: Pick<Deps, "store" | "actionsChanged">, access: Access, id: string): Promise<ObjectDetails | undefined> {
   authorizeInstance(access);
   const write = await deps.store.run({ creator: access.principal.userId }, async (session) => {
     const target = await session.load(targetAggregate, id);
     return session.append(target, removeTarget(target.state), INSTANCE_RESOURCE_OWNER);
   });
+  deps.actionsChanged?.();
   return write.events.length > 0 ? write.details() : undefined;
 }
 
@@ -96,7 +99,7 @@ export async function disableTarget(deps: Pick<Deps, "store">, creator: string, 
 }
 
 /** Sets the targets of an event condition's execution; every target must exist. */
-export async function setEventExecution(deps: Pick<Deps, "store" | "db">, access: Access, condition: EventCondition, targets: string[]) {
+export async function setEventExecution(deps: Pick<Deps, "store" | "db" | "actionsChanged">, access: Access, condition: EventCondition, targets: string[]) {
   authorizeInstance(access);
   const valid = validCondition(condition);
   if (targets.length > 0) {
@@ -108,6 +111,7 @@ export async function setEventExecution(deps: Pick<Deps, "store" | "db">, access
     const execution = await session.load(executionAggregate, executionId(valid));
     return session.append(execution, decideSetExecution(execution.state, valid, targets), INSTANCE_RESOURCE_OWNER);
   });
+  deps.actionsChanged?.();
   return write.events.length > 0 ? write.details() : undefined;
 }
 

@@ -21,4 +21,6 @@ export interface Deps {
   dbBudgetMs?: number;
   /** Which addresses targets may live on; private and loopback allowed when absent. */
   addressPolicy?: AddressPolicy;
+  /** Told after a target, an execution or a delivery changed in this process: the delivery loop looks at once. */
+  actionsChanged?: () => void;
 }

@@ -16,6 +16,7 @@ import * as actions from "./migrations/0013-actions.js";
 import * as delivery from "./migrations/0014-delivery.js";
 import * as userActivity from "./migrations/0015-user-activity.js";
 import * as lifecycleSchedules from "./migrations/0016-lifecycle-schedules.js";
+import * as deliveryClaimOrder from "./migrations/0020-delivery-claim-order.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "0014-delivery": delivery,
   "0015-user-activity": userActivity,
   "0016-lifecycle-schedules": lifecycleSchedules,
+  "0020-delivery-claim-order": deliveryClaimOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
+import { type EventRow, type LogEvent, logEventOf } from "../events/read.js";
 
 /** A delivery attempt this process has claimed: its lease lasts the target's timeout plus a margin. */
 export interface ClaimedAttempt {
@@ -10,19 +11,21 @@ export interface ClaimedAttempt {
   timeoutMs: number;
   signingKey: string;
   eventCreatedAt: Date;
+  /** The event to send, read by the same statement that claimed it. */
+  event: LogEvent;
 }
 
 // Time to record the outcome after the answer; past it, another process may try again (same webhook-id).
 const LEASE_MARGIN_MS = 5_000;
 
 /**
- * Claims up to `limit` due deliveries of one target, each the oldest pending event of its aggregate for that
+ * Claims up to `limit` due deliveries of one target, with their events (one statement), each the oldest pending event of its aggregate for that
  * target (so one aggregate's events never overtake each other, while different aggregates go in parallel).
  * Rows another process holds are skipped; the lease makes a killed process's attempts due again.
  */
 export async function claimDue(db: Db, targetId: string, limit: number): Promise<ClaimedAttempt[]> {
   if (limit <= 0) return [];
-  const { rows } = await sql<{ target_id: string; position: string | number; attempts: number; endpoint: string; timeout_ms: number; signing_key: string; event_created_at: Date }>`
+  const { rows } = await sql<EventRow & { target_id: string; attempts: number; endpoint: string; timeout_ms: number; signing_key: string; event_created_at: Date }>`
     with due as (
       select d.target_id, d.position from deliveries d
       where d.target_id = ${targetId} and d.state = 'pending' and d.next_attempt_at <= now()
@@ -37,9 +40,11 @@ export async function claimDue(db: Db, targetId: string, limit: number): Promise
     )
     update deliveries x
     set lease_until = now() + (t.timeout_ms + ${LEASE_MARGIN_MS}) * interval '1 millisecond', attempts = x.attempts + 1
-    from due, targets_v1 t, target_signing_keys k
+    from due, targets_v1 t, target_signing_keys k, events ev
     where x.target_id = due.target_id and x.position = due.position and t.id = x.target_id and t.state = 'active' and k.id = t.signing_key_id
-    returning x.target_id, x.position, x.attempts, x.event_created_at, t.endpoint, t.timeout_ms, k.signing_key`.execute(db);
+      and ev.position = x.position
+    returning x.target_id, x.position, x.attempts, x.event_created_at, t.endpoint, t.timeout_ms, k.signing_key,
+      ev.transaction_id::text as xid, ev.type, ev.aggregate_type, ev.aggregate_id, ev.sequence, ev.created_at, ev.creator, ev.resource_owner, ev.payload`.execute(db);
   return rows.map((r) => ({
     targetId: r.target_id,
     position: Number(r.position),
@@ -48,57 +53,90 @@ export async function claimDue(db: Db, targetId: string, limit: number): Promise
     timeoutMs: r.timeout_ms || 1,
     signingKey: r.signing_key,
     eventCreatedAt: new Date(r.event_created_at),
+    event: logEventOf(r),
   }));
 }
 
 export type Outcome = { kind: "delivered"; status: number } | { kind: "failed"; status?: number; error: string } | { kind: "gone"; status: 410 };
 
+/** An attempt whose answer (or failure) is known, waiting to be recorded. */
+export interface FinishedAttempt {
+  attempt: ClaimedAttempt;
+  outcome: Outcome;
+  latencyMs: number;
+}
+
+/** What recording left behind: per target its failure streak, per attempt whether it became a dead letter. */
+export interface Recorded {
+  streaks: Map<string, { failures: number; failingForMs: number }>;
+  dead: boolean[];
+}
+
 /**
- * Records an attempt's outcome and its log row in one transaction. A failure is retried after the schedule's
- * next wait (with ±10 % jitter) or, past its end, becomes a dead letter. Only the attempt still holding the row
- * (same attempt number) changes it. Returns the target's failure streak after this outcome.
+ * Records a batch of outcomes, with their log rows and each target's failure streak, in one transaction of
+ * three statements (one more per further target) however many attempts it holds. A failure is retried after
+ * the schedule's next wait (±10 % jitter) or, past its end, becomes a dead letter. Only the attempt still
+ * holding its row (same attempt number) changes it.
  */
-export async function recordOutcome(
-  db: Db,
-  a: ClaimedAttempt,
-  outcome: Outcome,
-  latencyMs: number,
-  scheduleMs: number[],
-): Promise<{ failures: number; failingForMs: number; dead: boolean }> {
+export async function recordOutcomes(db: Db, finished: FinishedAttempt[], scheduleMs: number[]): Promise<Recorded> {
+  const dead = finished.map(({ attempt, outcome }) => outcome.kind === "failed" && scheduleMs[attempt.attempt - 1] === undefined);
+  if (finished.length === 0) return { streaks: new Map(), dead };
+  const rows = finished.map(({ attempt: a, outcome }, i) => {
+    const wait = scheduleMs[a.attempt - 1] ?? 0;
+    const state = outcome.kind === "delivered" ? "delivered" : dead[i] ? "dead" : "pending";
+    // 410: due again at once, for the target that is disabled by now (an UpdateTarget sends it then).
+    const waitMs = outcome.kind === "failed" ? Math.round(wait * (0.9 + Math.random() * 0.2)) : 0;
+    const error = outcome.kind === "delivered" ? null : outcome.kind === "gone" ? "410 Gone" : outcome.error.slice(0, 500);
+    return sql`(${a.targetId}::text, ${a.position}::bigint, ${a.attempt}::int, ${state}::text, ${waitMs}::int, ${outcome.status ?? null}::int, ${error}::text)`;
+  });
   return db.transaction().execute(async (trx) => {
-    const wait = scheduleMs[a.attempt - 1];
-    const dead = outcome.kind === "failed" && wait === undefined;
-    const jittered = wait === undefined ? 0 : Math.round(wait * (0.9 + Math.random() * 0.2));
-    const row = { lease_until: null, last_status: outcome.status ?? null, last_error: outcome.kind === "delivered" ? null : outcome.kind === "gone" ? "410 Gone" : outcome.error.slice(0, 500) };
-    const update = trx.updateTable("deliveries").where("target_id", "=", a.targetId).where("position", "=", a.position).where("attempts", "=", a.attempt);
-    if (outcome.kind === "delivered") await update.set({ ...row, state: "delivered", finished_at: sql<Date>`now()` }).execute();
-    else if (outcome.kind === "gone") await update.set({ ...row, next_attempt_at: sql<Date>`now()` }).execute();
-    else if (dead) await update.set({ ...row, state: "dead", finished_at: sql<Date>`now()` }).execute();
-    else await update.set({ ...row, next_attempt_at: sql<Date>`now() + ${jittered} * interval '1 millisecond'` }).execute();
+    await sql`
+      update deliveries d set
+        state = v.state, lease_until = null, last_status = v.status, last_error = v.error,
+        next_attempt_at = case when v.state = 'pending' then now() + v.wait_ms * interval '1 millisecond' else d.next_attempt_at end,
+        finished_at = case when v.state = 'pending' then null else now() end
+      from (values ${sql.join(rows)}) as v(target_id, position, attempts, state, wait_ms, status, error)
+      where d.target_id = v.target_id and d.position = v.position and d.attempts = v.attempts`.execute(trx);
     await trx
       .insertInto("delivery_log")
-      .values({
-        target_id: a.targetId,
-        position: a.position,
-        attempt: a.attempt,
-        outcome: dead ? "dead" : outcome.kind,
-        status_code: outcome.status ?? null,
-        latency_ms: latencyMs,
-        error: outcome.kind === "failed" ? outcome.error.slice(0, 500) : null,
-        at: sql<Date>`now()`,
-      })
+      .values(
+        finished.map(({ attempt: a, outcome, latencyMs }, i) => ({
+          target_id: a.targetId,
+          position: a.position,
+          attempt: a.attempt,
+          outcome: dead[i] ? "dead" : outcome.kind,
+          status_code: outcome.status ?? null,
+          latency_ms: latencyMs,
+          error: outcome.kind === "failed" ? outcome.error.slice(0, 500) : null,
+          at: sql<Date>`now()`,
+        })),
+      )
       .execute();
-    const streak =
-      outcome.kind === "delivered"
-        ? await trx.updateTable("delivery_cursors").set({ consecutive_failures: 0, failing_since: null }).where("target_id", "=", a.targetId).returning(["consecutive_failures", sql<number>`0`.as("ms")]).executeTakeFirst()
-        : await trx
-            .updateTable("delivery_cursors")
-            .set({ consecutive_failures: sql<number>`consecutive_failures + 1`, failing_since: sql<Date>`coalesce(failing_since, now())` })
-            .where("target_id", "=", a.targetId)
-            .returning(["consecutive_failures", sql<number>`(extract(epoch from now() - coalesce(failing_since, now())) * 1000)::int`.as("ms")])
-            .executeTakeFirst();
-    return { failures: streak?.consecutive_failures ?? 0, failingForMs: Number(streak?.ms ?? 0), dead };
+    const streaks = new Map<string, { failures: number; failingForMs: number }>();
+    for (const [targetId, outcomes] of groupBy(finished, (f) => f.attempt.targetId)) {
+      // The failures since the batch's last success; a success in the batch restarts the streak.
+      const lastSuccess = outcomes.map((f) => f.outcome.kind).lastIndexOf("delivered");
+      const failures = outcomes.length - 1 - lastSuccess;
+      const restart = lastSuccess >= 0;
+      const row = await trx
+        .updateTable("delivery_cursors")
+        .set({
+          consecutive_failures: restart ? failures : sql<number>`consecutive_failures + ${failures}`,
+          failing_since: failures === 0 ? null : restart ? sql<Date>`now()` : sql<Date>`coalesce(failing_since, now())`,
+        })
+        .where("target_id", "=", targetId)
+        .returning(["consecutive_failures", sql<number>`(extract(epoch from now() - coalesce(failing_since, now())) * 1000)::int`.as("ms")])
+        .executeTakeFirst();
+      streaks.set(targetId, { failures: row?.consecutive_failures ?? 0, failingForMs: Number(row?.ms ?? 0) });
+    }
+    return { streaks, dead };
   });
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
 }
 
 /** Drops log rows and delivered attempts older than the retention, a bounded batch at a time. */

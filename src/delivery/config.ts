@@ -8,6 +8,11 @@ export interface DeliveryOptions {
   allowPrivateTargets: boolean;
   /** How often the log is scanned and due attempts are claimed when nothing woke the worker. */
   pollIntervalMs: number;
+  /**
+   * With no active target the loop sleeps until this process changes a target or an execution. Other
+   * processes on the same database are heard of by one query this often (0: never, as on PGlite).
+   */
+  idlePollIntervalMs: number;
   /** Waits before each retry; after the last one a delivery is a dead letter. */
   retryScheduleMs: number[];
   /** Attempts in flight per process, and per target (so one slow target never holds every slot). */
@@ -29,6 +34,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   enabled: true,
   allowPrivateTargets: true,
   pollIntervalMs: 250,
+  idlePollIntervalMs: 5_000,
   retryScheduleMs: parseSchedule(DEFAULT_RETRY_SCHEDULE),
   maxInFlight: 32,
   maxInFlightPerTarget: 4,
@@ -57,6 +63,7 @@ export function deliveryOptionsFromEnv(env: NodeJS.ProcessEnv): DeliveryOptions 
     enabled: parseBoolean(env.DELIVERY_ENABLED) ?? d.enabled,
     allowPrivateTargets: parseBoolean(env.DELIVERY_ALLOW_PRIVATE_TARGETS) ?? d.allowPrivateTargets,
     pollIntervalMs: parseDuration(env.DELIVERY_POLL_INTERVAL) ?? d.pollIntervalMs,
+    idlePollIntervalMs: parseDuration(env.DELIVERY_IDLE_POLL_INTERVAL) ?? d.idlePollIntervalMs,
     retryScheduleMs: env.DELIVERY_RETRY_SCHEDULE ? parseSchedule(env.DELIVERY_RETRY_SCHEDULE) : d.retryScheduleMs,
     maxInFlight: parseCount(env.DELIVERY_MAX_IN_FLIGHT) || d.maxInFlight,
     maxInFlightPerTarget: parseCount(env.DELIVERY_MAX_IN_FLIGHT_PER_TARGET) || d.maxInFlightPerTarget,

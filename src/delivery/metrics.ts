@@ -4,6 +4,8 @@ import type { Db } from "../db/database.js";
 
 export interface DeliveryMetrics {
   observe(outcome: "delivered" | "failed" | "gone" | "dead", latencyMs: number): void;
+  /** The delivery loop sent one statement to the database. */
+  queried(): void;
 }
 
 /**
@@ -14,6 +16,7 @@ export interface DeliveryMetrics {
 export function deliveryMetrics(registry: Registry, db: Db): DeliveryMetrics {
   const outcomes = new Counter({ name: "delivery_attempts_total", help: "Delivery attempts by outcome (delivered, failed, gone, dead).", labelNames: ["outcome"], registers: [registry] });
   const latency = new Histogram({ name: "delivery_attempt_duration_seconds", help: "Time of one delivery attempt, connect to answer.", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+  const statements = new Counter({ name: "delivery_loop_queries_total", help: "Statements the delivery loop sent to the database (none while no target is active).", registers: [registry] });
   type Row = { target_id: string; n: number; oldest: number | null; retrying: number };
   // One query per scrape, shared by the three gauges (the registry collects them concurrently).
   let snapshot: { at: number; rows: Promise<Row[]> } | undefined;
@@ -61,6 +64,9 @@ export function deliveryMetrics(registry: Registry, db: Db): DeliveryMetrics {
     observe(outcome, ms) {
       outcomes.inc({ outcome });
       latency.observe(ms / 1000);
+    },
+    queried() {
+      statements.inc();
     },
   };
 }

@@ -5,18 +5,21 @@ import { readEvents } from "../events/read.js";
 
 const BATCH = 500;
 
-/** Which conditions send events to which targets, from executions_v1. */
-export async function conditionsByTarget(db: Db): Promise<Map<string, EventCondition[]>> {
-  const rows = await db
-    .selectFrom("executions_v1 as e")
-    .select(["e.condition_kind", "e.condition_value", "e.targets"])
-    .execute();
-  const active = new Set((await db.selectFrom("targets_v1").select("id").where("state", "=", "active").execute()).map((r) => r.id));
+/**
+ * The active targets, each with the conditions of the executions that send events to it (none: the target
+ * only finishes what is already due). One query: with no active target, the loop has nothing else to ask.
+ */
+export async function activeTargets(db: Db): Promise<Map<string, EventCondition[]>> {
+  const { rows } = await sql<{ id: string; condition_kind: string | null; condition_value: string | null }>`
+    select t.id, e.condition_kind, e.condition_value
+    from targets_v1 t left join executions_v1 e on e.targets @> jsonb_build_array(t.id)
+    where t.state = 'active'`.execute(db);
   const byTarget = new Map<string, EventCondition[]>();
   for (const row of rows) {
-    const condition = (row.condition_kind === "all" ? { kind: "all" } : { kind: row.condition_kind, value: row.condition_value }) as EventCondition;
-    const targets: string[] = typeof row.targets === "string" ? JSON.parse(row.targets) : row.targets;
-    for (const target of targets) if (active.has(target)) byTarget.set(target, [...(byTarget.get(target) ?? []), condition]);
+    const conditions = byTarget.get(row.id) ?? [];
+    byTarget.set(row.id, conditions);
+    if (row.condition_kind === null) continue;
+    conditions.push((row.condition_kind === "all" ? { kind: "all" } : { kind: row.condition_kind, value: row.condition_value }) as EventCondition);
   }
   return byTarget;
 }
@@ -28,11 +31,18 @@ export async function conditionsByTarget(db: Db): Promise<Map<string, EventCondi
  * of what happens after it exists. Returns how many events were scanned (BATCH: there may be more).
  */
 export async function scanTarget(db: Db, targetId: string, conditions: EventCondition[]): Promise<number> {
+  const scanned = await scanFromCursor(db, targetId, conditions);
+  if (scanned !== undefined) return scanned;
   await sql`
     insert into delivery_cursors (target_id, after_xid, after_position)
     select aggregate_id, transaction_id, position from events
     where aggregate_type = 'target' and aggregate_id = ${targetId} and sequence = 1
     on conflict (target_id) do nothing`.execute(db);
+  return (await scanFromCursor(db, targetId, conditions)) ?? 0;
+}
+
+/** The scan itself; undefined when the target has no cursor yet (or another process holds it: 0). */
+async function scanFromCursor(db: Db, targetId: string, conditions: EventCondition[]): Promise<number | undefined> {
   return db.transaction().execute(async (trx) => {
     const cursor = await trx
       .selectFrom("delivery_cursors")
@@ -41,7 +51,10 @@ export async function scanTarget(db: Db, targetId: string, conditions: EventCond
       .forUpdate()
       .skipLocked()
       .executeTakeFirst();
-    if (!cursor) return 0;
+    if (!cursor) {
+      const exists = await trx.selectFrom("delivery_cursors").select("target_id").where("target_id", "=", targetId).executeTakeFirst();
+      return exists ? 0 : undefined;
+    }
     const events = await readEvents(trx, { after: { xid: cursor.xid, position: Number(cursor.after_position) }, limit: BATCH });
     if (events.length === 0) return 0;
     const matching = events.filter((e) => conditions.some((c) => conditionMatches(c, e.type)));

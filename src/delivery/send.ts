@@ -29,6 +29,17 @@ function guardedLookup(policy: AddressPolicy): LookupFunction {
   };
 }
 
+// Connections to receivers are kept open between deliveries: a new TCP (and TLS) handshake per event would
+// cost more than the event. An idle connection is closed after 4 s, before the common server default (5 s)
+// could close it under a request.
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 16, scheduling: "lifo" }),
+  "https:": new https.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 16, scheduling: "lifo" }),
+};
+
+/** Whether a request failed because the kept-open connection it reused was closed by the receiver meanwhile. */
+const staleConnection = (request: http.ClientRequest, error: NodeJS.ErrnoException) => request.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
+
 /**
  * One POST: the target's timeout covers connecting, sending and the whole answer; redirects are not
  * followed (a 3xx is a failed attempt); at most `bodyLimit` bytes of the answer are read, then the
@@ -36,15 +47,34 @@ function guardedLookup(policy: AddressPolicy): LookupFunction {
  */
 export function send(endpoint: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; bodyLimit: number; policy: AddressPolicy }): Promise<SendResult> {
   const started = performance.now();
+  const deadline = Date.now() + options.timeoutMs;
+  return sendOnce(endpoint, headers, body, options, started).then((result) =>
+    // A receiver may close a kept-open connection just as it is reused: that says nothing about the receiver, so
+    // the call goes once more on a new connection, within the same timeout.
+    result === STALE ? sendOnce(endpoint, headers, body, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }, started, true) : result,
+  ) as Promise<SendResult>;
+}
+
+const STALE = Symbol("stale connection");
+
+function sendOnce(
+  endpoint: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; bodyLimit: number; policy: AddressPolicy },
+  started: number,
+  freshConnection = false,
+): Promise<SendResult | typeof STALE> {
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (result: Omit<SendResult, "latencyMs">) => {
+    // `keep`: the answer was read to its end, so the connection can serve the next delivery.
+    const finish = (result: Omit<SendResult, "latencyMs"> | typeof STALE, keep = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request?.destroy();
-      resolve({ ...result, latencyMs: elapsed() });
+      if (!keep) request?.destroy();
+      resolve(result === STALE ? STALE : { ...result, latencyMs: elapsed() });
     };
     const url = new URL(endpoint);
     const host = url.hostname.replace(/^\[|\]$/g, "");
@@ -60,22 +90,22 @@ export function send(endpoint: string, headers: Record<string, string>, body: st
         method: "POST",
         headers: { ...headers, "content-type": "application/json", "content-length": String(payload.length), "user-agent": "zitadel-lifecycle-delivery" },
         lookup: guardedLookup(options.policy),
-        agent: false,
+        agent: freshConnection ? false : agents[url.protocol as "http:" | "https:"],
       },
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const done = () => finish({ status: response.statusCode, body: Buffer.concat(chunks).toString("utf8") });
+        const done = (keep: boolean) => finish({ status: response.statusCode, body: Buffer.concat(chunks).toString("utf8") }, keep);
         response.on("data", (chunk: Buffer) => {
           if (size < options.bodyLimit) chunks.push(chunk.subarray(0, options.bodyLimit - size));
           size += chunk.length;
-          if (size >= options.bodyLimit) done();
+          if (size >= options.bodyLimit) done(false);
         });
-        response.on("end", done);
+        response.on("end", () => done(true));
         response.on("error", (error) => finish({ status: response.statusCode, error: error.message }));
       },
     );
-    request.on("error", (error) => finish({ error: error.message }));
+    request.on("error", (error: NodeJS.ErrnoException) => finish(!freshConnection && staleConnection(request!, error) ? STALE : { error: error.message }));
     request.end(payload);
   });
 }

@@ -124,8 +124,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const lockoutSweeper = startLockoutSweeper(deps, log, config.lockoutSweepIntervalMs);
-  const deliveryWorker = new DeliveryWorker(deps, delivery, log, deliveryMetrics(metrics.registry, database.db));
-  if (delivery.enabled) deliveryWorker.start();
+  // PGlite is one process by nature: no other process can add a target behind this one's back.
+  const deliveryWorker = new DeliveryWorker(deps, { ...delivery, idlePollIntervalMs: database.kind === "pglite" ? 0 : delivery.idlePollIntervalMs }, log, deliveryMetrics(metrics.registry, database.db));
+  if (delivery.enabled) {
+    deliveryWorker.start();
+    deps.actionsChanged = () => deliveryWorker.changed();
+  }
   const lifecycle = startLifecycleScheduler(deps, log, {
     intervalMs: config.lifecycle?.intervalMs ?? 15_000,
     workers: config.lifecycle?.workers ?? 2,

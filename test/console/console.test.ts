@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +11,10 @@ import { UserService } from "../../gen/zitadel/user/v2/user_service_pb.js";
 import { UserState } from "../../gen/zitadel/user/v2/user_pb.js";
 import { Clients, expectOk } from "../harness/clients.js";
 import { databaseKinds } from "../harness/databases.js";
-import { newHuman, newOrg, unique } from "../harness/fixtures.js";
+import { newHuman, newMachine, newOrg, unique } from "../harness/fixtures.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { newHumanWithPassword, PASSWORD } from "../login/helpers.js";
+import { startReceiver, waitFor } from "../delivery/receiver.js";
 
 // Debian's chromium driven by playwright-core (no browser downloads); .ci/run installs it when missing.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -41,7 +43,8 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
     dir = mkdtempSync(join(tmpdir(), "console-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildConsole(dir);
-    server = await startTestServer(kind, {}, { consoleDir: dir });
+    // A failed delivery's next retry is far away: only the console's Redeliver sends it again soon.
+    server = await startTestServer(kind, {}, { consoleDir: dir, delivery: { retryScheduleMs: [600_000] } });
     clients = new Clients(server.url);
     orgName = unique("ui-org");
     orgId = await newOrgNamed(clients, server.adminToken, orgName);
@@ -322,6 +325,87 @@ describe.skipIf(browserMissing)(`the browser console on ${kind}`, () => {
     }, `${server.url}/favicon.ico`);
     expect(size).toEqual([32, 32]);
     await page.context().close();
+  });
+
+  it("sends a deactivation made in the console to a target made there, shows the failure, and redelivers it", async () => {
+    const receiver = await startReceiver();
+    try {
+      const page = await signedIn(WIDE, "#/targets");
+      const name = unique("ui-target");
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByLabel("Endpoint").fill(receiver.url("/console"));
+      await page.getByLabel("Timeout (seconds)").fill("5");
+      await page.getByRole("button", { name: "Create target" }).click();
+      // The signing key is shown once, as the API answers it.
+      await poll(() => page.locator("#signing-key").textContent()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const signingKey = (await page.locator("#signing-key").textContent())!;
+
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Executions" }).click();
+      await page.getByLabel("On", { exact: true }).selectOption("group");
+      await page.getByLabel("Event type or group").fill("user");
+      await page.getByLabel(name).check();
+      await page.getByRole("button", { name: "Set execution" }).click();
+      await poll(() => page.locator("#executions tbody").textContent()).toContain(`every user.* event${name}`);
+
+      const userId = await newHuman(clients, server.adminToken, orgId);
+      await page.goto(`${server.url}/console#/users/${userId}`);
+      await page.getByRole("button", { name: "Deactivate" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
+      await poll(() => page.locator("h2 .badge").textContent()).toBe("inactive");
+      // The receiver got the deactivation, signed with the key the console showed.
+      await waitFor(() => receiver.events("/console").some((e) => e.aggregateID === userId && e.event_type === "user.deactivated"), 20_000, "the deactivation");
+      const call = receiver.at("/console").find((r) => JSON.parse(r.body).event_type === "user.deactivated")!;
+      const t = /t=(\d+)/.exec(String(call.headers["zitadel-signature"]))![1];
+      expect(call.headers["zitadel-signature"]).toBe(`t=${t},v1=${createHmac("sha256", signingKey).update(`${t}.${call.body}`).digest("hex")}`);
+
+      // The target's page lists the delivery; then the receiver fails, and the failure shows.
+      await page.goto(`${server.url}/console#/targets`);
+      await page.getByRole("link", { name }).click();
+      const refreshUntil = async (selector: string) => poll(async () => (await page.getByRole("button", { name: "Refresh" }).click(), await page.locator(selector).count())).toBeGreaterThan(0);
+      await refreshUntil("#attempts tr[data-outcome='delivered']");
+      receiver.on("/console", () => 500);
+      expectOk(await clients.call("grpc", UserService, "reactivateUser", { userId }, server.adminToken));
+      await refreshUntil("#attempts tr[data-outcome='failed']");
+      const failed = page.locator("#attempts tr[data-outcome='failed']").first();
+      expect(await failed.locator("td").nth(3).textContent()).toBe("500");
+      await poll(() => page.locator("#lag").textContent()).toContain("1 event not yet delivered");
+
+      // Redeliver now (the next retry is ten minutes away): delivered, with the same webhook-id.
+      receiver.on("/console", () => 200);
+      const position = await failed.getAttribute("data-position");
+      await failed.getByRole("button", { name: `Redeliver event ${position}` }).click();
+      await poll(() => page.getByRole("status").textContent()).toContain("Redeliver: done");
+      await refreshUntil(`#attempts tr[data-position='${position}'][data-outcome='delivered']`);
+      const reactivations = receiver.at("/console").filter((r) => JSON.parse(r.body).event_type === "user.reactivated");
+      expect(reactivations.map((r) => r.headers["webhook-id"])).toEqual([reactivations[0].headers["webhook-id"], reactivations[0].headers["webhook-id"]]);
+      await page.screenshot({ path: join(ARTIFACTS, "console-target.png"), fullPage: true });
+      await expectAccessible(page, "a target's delivery log");
+
+      // Edited, its execution removed, then deleted — each asked first where it cannot be undone.
+      await page.getByLabel("Timeout (seconds)").fill("7");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await poll(() => page.getByRole("status").textContent()).toContain("Save target: done");
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Executions" }).click();
+      await page.getByRole("button", { name: "Remove the execution on every user.* event" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Remove execution" }).click();
+      await poll(() => page.locator("#executions tbody").textContent()).not.toContain(name);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Targets" }).click();
+      await poll(() => page.locator("#targets tbody").textContent()).toContain("7 s");
+      await page.getByRole("button", { name: `Delete ${name}` }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete target" }).click();
+      await poll(() => page.getByRole("status").textContent()).toContain(`Target ${name} deleted`);
+      expect(await page.locator("#targets tbody").textContent()).not.toContain(name);
+      await page.context().close();
+
+      // A principal without the instance permission sees a clear refusal, not a broken page.
+      const bot = await newMachine(clients, server.adminToken, orgId);
+      const other = await open(WIDE, "#/targets");
+      await signInWithToken(other, bot.token);
+      await poll(() => other.locator("#not-allowed").textContent()).toContain("Not allowed");
+      await other.context().close();
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

@@ -105,6 +105,23 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     expect(JSON.parse(receiver.at("/flaky")[2].body).aggregateID).toBe(userId);
   });
 
+  it("redelivers at once a failed delivery that waits for its next retry", async () => {
+    const target = await userTarget("/waiting");
+    let answer = 500;
+    receiver.on("/waiting", () => answer);
+    await newHuman(clients, server.adminToken, orgId);
+    const db = server.app.database.db;
+    await waitFor(async () => !!(await db.selectFrom("delivery_log").select("id").where("target_id", "=", target.id).executeTakeFirst()), 20_000, "the failed attempt recorded");
+    // As if the schedule's next wait were an hour (this server's is 100 ms, so this follows the first failure).
+    const waiting = await db.updateTable("deliveries").set({ next_attempt_at: new Date(Date.now() + 3_600_000) }).where("target_id", "=", target.id).where("state", "=", "pending").returning("position").execute();
+    expect(waiting).toHaveLength(1);
+    const calls = receiver.at("/waiting").length;
+    answer = 200;
+    expectOk(await clients.call("connect-json", DeliveryService, "redeliver", { targetId: target.id, position: BigInt(waiting[0].position) }, server.adminToken));
+    await waitFor(() => receiver.at("/waiting").length > calls, 5_000, "the redelivery");
+    expect(new Set(receiver.at("/waiting").map((r) => r.headers["webhook-id"])).size).toBe(1);
+  });
+
   it("puts a delivery that fails through the whole schedule on the dead-letter list", async () => {
     const target = await userTarget("/dead");
     receiver.on("/dead", () => 503);
@@ -121,6 +138,8 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     expect(dead.deliveries[0]).toMatchObject({ eventType: "user.human.added", attempts: 3, lastStatusCode: 503 });
     const attempts = expectOk(await call("listDeliveryAttempts", { targetId: target.id }));
     expect(attempts.attempts.map((a) => a.outcome)).toEqual(["dead", "failed", "failed"]);
+    const status = expectOk(await clients.call("grpc", DeliveryService, "getDeliveryStatus", { targetId: target.id }, server.adminToken));
+    expect(status).toMatchObject({ active: true, deadLetters: 1n, lagEvents: 0n, consecutiveFailures: 3 });
     receiver.on("/dead", () => 200);
     expect(expectOk(await call("redeliverDeadLetters", { targetId: target.id })).count).toBe(1);
     await waitFor(() => receiver.at("/dead").length === 4, 20_000, "the redelivery");
@@ -142,6 +161,9 @@ describe.each(databaseKinds)("event delivery to a real receiver, on %s", (kind) 
     await waitFor(async () => !!(await db.selectFrom("events").select("creator").where("aggregate_id", "=", target.id).where("type", "=", "target.disabled").executeTakeFirst()), 20_000, "target.disabled");
     const disabled = await db.selectFrom("events").select(["creator", "payload"]).where("aggregate_id", "=", target.id).where("type", "=", "target.disabled").executeTakeFirstOrThrow();
     expect(disabled.creator).toBe("system:delivery");
+    const status = expectOk(await clients.call("connect-json", DeliveryService, "getDeliveryStatus", { targetId: target.id }, server.adminToken));
+    expect(status).toMatchObject({ active: false, disabledReason: "gone", disabledDetail: expect.stringContaining("410 Gone") });
+    expect(status.disabledTime).toBeDefined();
     const calls = receiver.at("/gone").length;
     await newHuman(clients, server.adminToken, orgId);
     await new Promise((r) => setTimeout(r, 500));

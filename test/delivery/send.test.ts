@@ -62,6 +62,21 @@ describe("one delivery attempt over HTTP", () => {
 
   const options = { timeoutMs: 1000, bodyLimit: 1024, policy: open };
 
+  it("keeps one connection open for consecutive deliveries, and sends again when the receiver closed it meanwhile", async () => {
+    const sockets = new Set<unknown>();
+    const onConnection = (socket: unknown) => sockets.add(socket);
+    server.on("connection", onConnection);
+    try {
+      for (let i = 0; i < 5; i++) expect(await send(`${base}/ok`, {}, "{}", options)).toMatchObject({ status: 200 });
+      expect(sockets.size).toBe(1);
+      // The receiver drops its idle connection (whether or not the client noticed yet): the next call still succeeds.
+      for (const socket of sockets) (socket as import("node:net").Socket).destroy();
+      expect(await send(`${base}/ok`, {}, "{}", options)).toMatchObject({ status: 200 });
+    } finally {
+      server.off("connection", onConnection);
+    }
+  });
+
   it("does not follow a redirect: the 3xx is the answer", async () => {
     expect(await send(`${base}/redirect`, {}, "{}", options)).toMatchObject({ status: 302 });
   });

@@ -2,7 +2,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { DeliveryState, type DeliveryService } from "../../../gen/lifecycle/delivery/v1/delivery_service_pb.js";
 import type { Deps } from "../../commands/deps.js";
-import { listDeliveries, listDeliveryAttempts, redeliver, redeliverDeadLetters, replay } from "../../commands/delivery.js";
+import { deliveryStatus, listDeliveries, listDeliveryAttempts, redeliver, redeliverDeadLetters, replay } from "../../commands/delivery.js";
 import { invalidArgument } from "../../domain/errors.js";
 import { webhookId } from "../../delivery/payload.js";
 import { accessOf } from "../context.js";
@@ -19,6 +19,19 @@ function position(value: bigint): number {
 /** The delivery log and redelivery of action targets. */
 export function deliveryServiceV1(deps: Deps): ServiceImpl<typeof DeliveryService> {
   return {
+    async getDeliveryStatus(req, ctx: HandlerContext) {
+      const s = await deliveryStatus(deps, accessOf(ctx), req.targetId);
+      return {
+        active: s.active,
+        disabledReason: s.disabledReason,
+        disabledDetail: s.disabledDetail,
+        disabledTime: s.disabledAt && timestamp(s.disabledAt),
+        lagEvents: BigInt(s.lagEvents),
+        lagSeconds: s.lagSeconds,
+        deadLetters: BigInt(s.deadLetters),
+        consecutiveFailures: s.consecutiveFailures,
+      };
+    },
     async listDeliveries(req, ctx: HandlerContext) {
       const rows = await listDeliveries(deps, accessOf(ctx), req.targetId, { state: STATE_NAMES[req.state], beforePosition: position(req.beforePosition), limit: req.limit });
       return {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file lifecycle/delivery/v1/delivery_service.proto.
  */
 export const file_lifecycle_delivery_v1_delivery_service: GenFile = /*@__PURE__*/
-  fileDesc("CixsaWZlY3ljbGUvZGVsaXZlcnkvdjEvZGVsaXZlcnlfc2VydmljZS5wcm90bxIVbGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxIrACCghEZWxpdmVyeRIQCghwb3NpdGlvbhgBIAEoBBISCgpldmVudF90eXBlGAIgASgJEhYKDmFnZ3JlZ2F0ZV90eXBlGAMgASgJEhQKDGFnZ3JlZ2F0ZV9pZBgEIAEoCRIQCghzZXF1ZW5jZRgFIAEoBBIzCgVzdGF0ZRgGIAEoDjIkLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5EZWxpdmVyeVN0YXRlEhAKCGF0dGVtcHRzGAcgASgNEjUKEW5leHRfYXR0ZW1wdF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBsYXN0X3N0YXR1c19jb2RlGAkgASgNEhIKCmxhc3RfZXJyb3IYCiABKAkSEgoKd2ViaG9va19pZBgLIAEoCSKHAQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIzCgVzdGF0ZRgCIAEoDjIkLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5EZWxpdmVyeVN0YXRlEhcKD2JlZm9yZV9wb3NpdGlvbhgDIAEoBBINCgVsaW1pdBgEIAEoDSJNChZMaXN0RGVsaXZlcmllc1Jlc3BvbnNlEjMKCmRlbGl2ZXJpZXMYASADKAsyHy5saWZlY3ljbGUuZGVsaXZlcnkudjEuRGVsaXZlcnkiswEKD0RlbGl2ZXJ5QXR0ZW1wdBIKCgJpZBgBIAEoBBIQCghwb3NpdGlvbhgCIAEoBBIPCgdhdHRlbXB0GAMgASgNEg8KB291dGNvbWUYBCABKAkSEwoLc3RhdHVzX2NvZGUYBSABKA0SEgoKbGF0ZW5jeV9tcxgGIAEoDRINCgVlcnJvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSChtMaXN0RGVsaXZlcnlBdHRlbXB0c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhEKCWJlZm9yZV9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJYChxMaXN0RGVsaXZlcnlBdHRlbXB0c1Jlc3BvbnNlEjgKCGF0dGVtcHRzGAEgAygLMiYubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLkRlbGl2ZXJ5QXR0ZW1wdCI3ChBSZWRlbGl2ZXJSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoBCITChFSZWRlbGl2ZXJSZXNwb25zZSIwChtSZWRlbGl2ZXJEZWFkTGV0dGVyc1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJIi0KHFJlZGVsaXZlckRlYWRMZXR0ZXJzUmVzcG9uc2USDQoFY291bnQYASABKA0iagoNUmVwbGF5UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEgoIcG9zaXRpb24YAiABKARIABIqCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAQgYKBGZyb20iJwoOUmVwbGF5UmVzcG9uc2USFQoNZnJvbV9wb3NpdGlvbhgBIAEoBCqCAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAhIXChNERUxJVkVSWV9TVEFURV9ERUFEEAMyuwgKD0RlbGl2ZXJ5U2VydmljZRLRAQoOTGlzdERlbGl2ZXJpZXMSLC5saWZlY3ljbGUuZGVsaXZlcnkudjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Gi0ubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLkxpc3REZWxpdmVyaWVzUmVzcG9uc2UiYsLzGCAKHgoSYWN0aW9uLnRhcmdldC5yZWFkGghpbnN0YW5jZYLT5JMCODoBKiIzL3YxL2RlbGl2ZXJ5L3RhcmdldHMve3RhcmdldF9pZH0vZGVsaXZlcmllcy9fc2VhcmNoEuEBChRMaXN0RGVsaXZlcnlBdHRlbXB0cxIyLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5MaXN0RGVsaXZlcnlBdHRlbXB0c1JlcXVlc3QaMy5saWZlY3ljbGUuZGVsaXZlcnkudjEuTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXNwb25zZSJgwvMYIAoeChJhY3Rpb24udGFyZ2V0LnJlYWQaCGluc3RhbmNlgtPkkwI2OgEqIjEvdjEvZGVsaXZlcnkvdGFyZ2V0cy97dGFyZ2V0X2lkfS9hdHRlbXB0cy9fc2VhcmNoEtEBCglSZWRlbGl2ZXISJy5saWZlY3ljbGUuZGVsaXZlcnkudjEuUmVkZWxpdmVyUmVxdWVzdBooLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5SZWRlbGl2ZXJSZXNwb25zZSJxwvMYIQofChNhY3Rpb24udGFyZ2V0LndyaXRlGghpbnN0YW5jZYLT5JMCRjoBKiJBL3YxL2RlbGl2ZXJ5L3RhcmdldHMve3RhcmdldF9pZH0vZGVsaXZlcmllcy97cG9zaXRpb259L19yZWRlbGl2ZXIS6QEKFFJlZGVsaXZlckRlYWRMZXR0ZXJzEjIubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLlJlZGVsaXZlckRlYWRMZXR0ZXJzUmVxdWVzdBozLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5SZWRlbGl2ZXJEZWFkTGV0dGVyc1Jlc3BvbnNlImjC8xghCh8KE2FjdGlvbi50YXJnZXQud3JpdGUaCGluc3RhbmNlgtPkkwI9OgEqIjgvdjEvZGVsaXZlcnkvdGFyZ2V0cy97dGFyZ2V0X2lkfS9kZWFkX2xldHRlcnMvX3JlZGVsaXZlchKvAQoGUmVwbGF5EiQubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLlJlcGxheVJlcXVlc3QaJS5saWZlY3ljbGUuZGVsaXZlcnkudjEuUmVwbGF5UmVzcG9uc2UiWMLzGCEKHwoTYWN0aW9uLnRhcmdldC53cml0ZRoIaW5zdGFuY2WC0+STAi06ASoiKC92MS9kZWxpdmVyeS90YXJnZXRzL3t0YXJnZXRfaWR9L19yZXBsYXliBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_lifecycle_auth_v1_options]);
+  fileDesc("CixsaWZlY3ljbGUvZGVsaXZlcnkvdjEvZGVsaXZlcnlfc2VydmljZS5wcm90bxIVbGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxIrACCghEZWxpdmVyeRIQCghwb3NpdGlvbhgBIAEoBBISCgpldmVudF90eXBlGAIgASgJEhYKDmFnZ3JlZ2F0ZV90eXBlGAMgASgJEhQKDGFnZ3JlZ2F0ZV9pZBgEIAEoCRIQCghzZXF1ZW5jZRgFIAEoBBIzCgVzdGF0ZRgGIAEoDjIkLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5EZWxpdmVyeVN0YXRlEhAKCGF0dGVtcHRzGAcgASgNEjUKEW5leHRfYXR0ZW1wdF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBsYXN0X3N0YXR1c19jb2RlGAkgASgNEhIKCmxhc3RfZXJyb3IYCiABKAkSEgoKd2ViaG9va19pZBgLIAEoCSKHAQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIzCgVzdGF0ZRgCIAEoDjIkLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5EZWxpdmVyeVN0YXRlEhcKD2JlZm9yZV9wb3NpdGlvbhgDIAEoBBINCgVsaW1pdBgEIAEoDSJNChZMaXN0RGVsaXZlcmllc1Jlc3BvbnNlEjMKCmRlbGl2ZXJpZXMYASADKAsyHy5saWZlY3ljbGUuZGVsaXZlcnkudjEuRGVsaXZlcnkiswEKD0RlbGl2ZXJ5QXR0ZW1wdBIKCgJpZBgBIAEoBBIQCghwb3NpdGlvbhgCIAEoBBIPCgdhdHRlbXB0GAMgASgNEg8KB291dGNvbWUYBCABKAkSEwoLc3RhdHVzX2NvZGUYBSABKA0SEgoKbGF0ZW5jeV9tcxgGIAEoDRINCgVlcnJvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJSChtMaXN0RGVsaXZlcnlBdHRlbXB0c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJEhEKCWJlZm9yZV9pZBgCIAEoBBINCgVsaW1pdBgDIAEoDSJYChxMaXN0RGVsaXZlcnlBdHRlbXB0c1Jlc3BvbnNlEjgKCGF0dGVtcHRzGAEgAygLMiYubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLkRlbGl2ZXJ5QXR0ZW1wdCI3ChBSZWRlbGl2ZXJSZXF1ZXN0EhEKCXRhcmdldF9pZBgBIAEoCRIQCghwb3NpdGlvbhgCIAEoBCITChFSZWRlbGl2ZXJSZXNwb25zZSIwChtSZWRlbGl2ZXJEZWFkTGV0dGVyc1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJIi0KHFJlZGVsaXZlckRlYWRMZXR0ZXJzUmVzcG9uc2USDQoFY291bnQYASABKA0iagoNUmVwbGF5UmVxdWVzdBIRCgl0YXJnZXRfaWQYASABKAkSEgoIcG9zaXRpb24YAiABKARIABIqCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAQgYKBGZyb20iJwoOUmVwbGF5UmVzcG9uc2USFQoNZnJvbV9wb3NpdGlvbhgBIAEoBCItChhHZXREZWxpdmVyeVN0YXR1c1JlcXVlc3QSEQoJdGFyZ2V0X2lkGAEgASgJIu0BChlHZXREZWxpdmVyeVN0YXR1c1Jlc3BvbnNlEg4KBmFjdGl2ZRgBIAEoCBIXCg9kaXNhYmxlZF9yZWFzb24YAiABKAkSFwoPZGlzYWJsZWRfZGV0YWlsGAMgASgJEjEKDWRpc2FibGVkX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxhZ19ldmVudHMYBSABKAQSEwoLbGFnX3NlY29uZHMYBiABKAESFAoMZGVhZF9sZXR0ZXJzGAcgASgEEhwKFGNvbnNlY3V0aXZlX2ZhaWx1cmVzGAggASgNKoIBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEhwKGERFTElWRVJZX1NUQVRFX0RFTElWRVJFRBACEhcKE0RFTElWRVJZX1NUQVRFX0RFQUQQAzKJCgoPRGVsaXZlcnlTZXJ2aWNlEssBChFHZXREZWxpdmVyeVN0YXR1cxIvLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5HZXREZWxpdmVyeVN0YXR1c1JlcXVlc3QaMC5saWZlY3ljbGUuZGVsaXZlcnkudjEuR2V0RGVsaXZlcnlTdGF0dXNSZXNwb25zZSJTwvMYIAoeChJhY3Rpb24udGFyZ2V0LnJlYWQaCGluc3RhbmNlgtPkkwIpEicvdjEvZGVsaXZlcnkvdGFyZ2V0cy97dGFyZ2V0X2lkfS9zdGF0dXMS0QEKDkxpc3REZWxpdmVyaWVzEiwubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLkxpc3REZWxpdmVyaWVzUmVxdWVzdBotLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlImLC8xggCh4KEmFjdGlvbi50YXJnZXQucmVhZBoIaW5zdGFuY2WC0+STAjg6ASoiMy92MS9kZWxpdmVyeS90YXJnZXRzL3t0YXJnZXRfaWR9L2RlbGl2ZXJpZXMvX3NlYXJjaBLhAQoUTGlzdERlbGl2ZXJ5QXR0ZW1wdHMSMi5saWZlY3ljbGUuZGVsaXZlcnkudjEuTGlzdERlbGl2ZXJ5QXR0ZW1wdHNSZXF1ZXN0GjMubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLkxpc3REZWxpdmVyeUF0dGVtcHRzUmVzcG9uc2UiYMLzGCAKHgoSYWN0aW9uLnRhcmdldC5yZWFkGghpbnN0YW5jZYLT5JMCNjoBKiIxL3YxL2RlbGl2ZXJ5L3RhcmdldHMve3RhcmdldF9pZH0vYXR0ZW1wdHMvX3NlYXJjaBLRAQoJUmVkZWxpdmVyEicubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLlJlZGVsaXZlclJlcXVlc3QaKC5saWZlY3ljbGUuZGVsaXZlcnkudjEuUmVkZWxpdmVyUmVzcG9uc2UiccLzGCEKHwoTYWN0aW9uLnRhcmdldC53cml0ZRoIaW5zdGFuY2WC0+STAkY6ASoiQS92MS9kZWxpdmVyeS90YXJnZXRzL3t0YXJnZXRfaWR9L2RlbGl2ZXJpZXMve3Bvc2l0aW9ufS9fcmVkZWxpdmVyEukBChRSZWRlbGl2ZXJEZWFkTGV0dGVycxIyLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5SZWRlbGl2ZXJEZWFkTGV0dGVyc1JlcXVlc3QaMy5saWZlY3ljbGUuZGVsaXZlcnkudjEuUmVkZWxpdmVyRGVhZExldHRlcnNSZXNwb25zZSJowvMYIQofChNhY3Rpb24udGFyZ2V0LndyaXRlGghpbnN0YW5jZYLT5JMCPToBKiI4L3YxL2RlbGl2ZXJ5L3RhcmdldHMve3RhcmdldF9pZH0vZGVhZF9sZXR0ZXJzL19yZWRlbGl2ZXISrwEKBlJlcGxheRIkLmxpZmVjeWNsZS5kZWxpdmVyeS52MS5SZXBsYXlSZXF1ZXN0GiUubGlmZWN5Y2xlLmRlbGl2ZXJ5LnYxLlJlcGxheVJlc3BvbnNlIljC8xghCh8KE2FjdGlvbi50YXJnZXQud3JpdGUaCGluc3RhbmNlgtPkkwItOgEqIigvdjEvZGVsaXZlcnkvdGFyZ2V0cy97dGFyZ2V0X2lkfS9fcmVwbGF5YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_lifecycle_auth_v1_options]);
 
 /**
  * @generated from message lifecycle.delivery.v1.Delivery
@@ -375,6 +375,83 @@ export const ReplayResponseSchema: GenMessage<ReplayResponse> = /*@__PURE__*/
   messageDesc(file_lifecycle_delivery_v1_delivery_service, 11);
 
 /**
+ * @generated from message lifecycle.delivery.v1.GetDeliveryStatusRequest
+ */
+export type GetDeliveryStatusRequest = Message<"lifecycle.delivery.v1.GetDeliveryStatusRequest"> & {
+  /**
+   * @generated from field: string target_id = 1;
+   */
+  targetId: string;
+};
+
+/**
+ * Describes the message lifecycle.delivery.v1.GetDeliveryStatusRequest.
+ * Use `create(GetDeliveryStatusRequestSchema)` to create a new message.
+ */
+export const GetDeliveryStatusRequestSchema: GenMessage<GetDeliveryStatusRequest> = /*@__PURE__*/
+  messageDesc(file_lifecycle_delivery_v1_delivery_service, 12);
+
+/**
+ * @generated from message lifecycle.delivery.v1.GetDeliveryStatusResponse
+ */
+export type GetDeliveryStatusResponse = Message<"lifecycle.delivery.v1.GetDeliveryStatusResponse"> & {
+  /**
+   * false: the target was disabled; an UpdateTarget enables it again
+   *
+   * @generated from field: bool active = 1;
+   */
+  active: boolean;
+
+  /**
+   * disabled only: "gone" (the receiver answered 410) or "failures" (failed too long), with the detail
+   *
+   * @generated from field: string disabled_reason = 2;
+   */
+  disabledReason: string;
+
+  /**
+   * @generated from field: string disabled_detail = 3;
+   */
+  disabledDetail: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp disabled_time = 4;
+   */
+  disabledTime?: Timestamp | undefined;
+
+  /**
+   * deliveries not yet delivered (pending), and the age of the oldest one's event in seconds
+   *
+   * @generated from field: uint64 lag_events = 5;
+   */
+  lagEvents: bigint;
+
+  /**
+   * @generated from field: double lag_seconds = 6;
+   */
+  lagSeconds: number;
+
+  /**
+   * @generated from field: uint64 dead_letters = 7;
+   */
+  deadLetters: bigint;
+
+  /**
+   * failed attempts in a row since the last success
+   *
+   * @generated from field: uint32 consecutive_failures = 8;
+   */
+  consecutiveFailures: number;
+};
+
+/**
+ * Describes the message lifecycle.delivery.v1.GetDeliveryStatusResponse.
+ * Use `create(GetDeliveryStatusResponseSchema)` to create a new message.
+ */
+export const GetDeliveryStatusResponseSchema: GenMessage<GetDeliveryStatusResponse> = /*@__PURE__*/
+  messageDesc(file_lifecycle_delivery_v1_delivery_service, 13);
+
+/**
  * @generated from enum lifecycle.delivery.v1.DeliveryState
  */
 export enum DeliveryState {
@@ -414,6 +491,18 @@ export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
  * @generated from service lifecycle.delivery.v1.DeliveryService
  */
 export const DeliveryService: GenService<{
+  /**
+   * How a target stands: active or disabled (and why: its receiver answered 410 Gone, or failed for too
+   * long), its lag (deliveries not yet delivered, and the age of the oldest), its dead letters and its
+   * current run of failed attempts.
+   *
+   * @generated from rpc lifecycle.delivery.v1.DeliveryService.GetDeliveryStatus
+   */
+  getDeliveryStatus: {
+    methodKind: "unary";
+    input: typeof GetDeliveryStatusRequestSchema;
+    output: typeof GetDeliveryStatusResponseSchema;
+  },
   /**
    * The deliveries of a target, newest event first: pending (with the time of the next attempt), delivered
    * or dead. `state` narrows to one of them.
