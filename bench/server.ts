@@ -74,6 +74,9 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
       DATABASE_URL: options.databaseUrl ?? "",
       DATA_DIR: ":memory:",
       LOG_LEVEL: "error",
+      // One process, whose CPU the bench reads from /proc/<pid>: a cluster's workers would go uncounted.
+      // bench/scale.ts sets WORKERS itself.
+      WORKERS: "1",
       ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
